@@ -1,0 +1,24 @@
+"""Every numeric tolerance of the geometry library, in one place.
+
+Lengths are in mm, areas in mm², angles in degrees.
+"""
+
+# Faces whose area is below this are degenerate (zero-area slivers, collinear points).
+DEGENERATE_AREA_MM2 = 1e-12
+# Relative tolerance when comparing an enclosed volume to another one.
+VOLUME_RTOL = 1e-6
+# Support is needed under faces steeper than this from vertical (PrusaSlicer's default
+# "support threshold" is also measured from the horizontal plane's normal).
+DEFAULT_OVERHANG_ANGLE_DEG = 45.0
+# Faces within this height of the lowest point rest on the bed and need no support.
+BED_CONTACT_MM = 0.05
+# A face is "flat on the bed" when its normal is within this angle of -Z.
+BED_CONTACT_ANGLE_DEG = 1.0
+# A part whose largest dimension is below this is probably modelled in inches or metres.
+UNIT_SUSPECT_SMALL_MM = 3.0
+# A part whose largest dimension is above this is probably modelled in micrometres.
+UNIT_SUSPECT_LARGE_MM = 5000.0
+# Distance used to start thickness rays just inside the surface.
+RAY_START_OFFSET_MM = 1e-4
+# Vertices closer than this are merged by repair (readers merge only exact copies).
+REPAIR_MERGE_MM = 1e-5
