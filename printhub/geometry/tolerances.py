@@ -22,3 +22,24 @@ UNIT_SUSPECT_LARGE_MM = 5000.0
 RAY_START_OFFSET_MM = 1e-4
 # Vertices closer than this are merged by repair (readers merge only exact copies).
 REPAIR_MERGE_MM = 1e-5
+
+# Thumbnails (pixel units, at the supersampled resolution).
+# A pixel centre this far outside a triangle (in barycentric units) still counts as inside,
+# so that shared edges leave no pinholes.
+THUMBNAIL_BARYCENTRIC_EPS = 1e-9
+# Triangles with less area than this in the image (seen edge-on) are drawn as lines.
+THUMBNAIL_FLAT_AREA_PX2 = 1e-9
+# Neighbouring pixels whose faces' normals differ by more than this get a crease line.
+THUMBNAIL_CREASE_DEG = 35.0
+# A depth step between neighbouring pixels beyond what their faces' slopes explain.
+THUMBNAIL_DEPTH_JUMP_PX = 2.0
+
+# Self-intersections (printhub.geometry.intersect).
+# Distances and overlaps up to this fraction of the bounding-box diagonal count as touching,
+# not crossing: 1e-4 mm on a 100 mm part, above the rounding of float32 STL coordinates
+# (about 1e-5 mm there) and far below anything a printer resolves. Faces thinner than this
+# (height of the triangle) are left out of the search.
+INTERSECT_TOUCH_REL = 1e-6
+# A face counts toward an embedded vertex fan only if its normal leans at least this much
+# (cosine) towards the vertex normal; below it the projected wedge is too thin to trust.
+INTERSECT_FAN_MIN_COS = 1e-6
