@@ -1,0 +1,426 @@
+"""Self-intersections: pairs of faces of one mesh whose interiors cross each other.
+
+The search has three stages, each vectorised over many faces or pairs at once:
+
+1. Broad phase. Every face gets a bounding sphere (centroid, farthest corner). Faces are
+   binned by radius into a few size classes (radius bounds halving from the largest) and
+   scipy's k-d tree finds the pairs of centroids close enough for their spheres to meet.
+   Large classes are cut into slabs along the longest axis so that no single query
+   returns more pairs than fit comfortably in memory.
+2. Neighbours. Faces sharing an edge (two vertices) are neighbours and never tested. Faces
+   sharing one vertex are skipped when that vertex's fan of faces is provably embedded:
+   seen along the vertex's normal, every face of the fan turns the same way, the fan closes
+   into one cycle and the turning angles add up to one full turn, so the faces' projections
+   cannot overlap. Elsewhere (saddles folded over, pinched vertices, open borders) the pair
+   goes to the exact test, which handles the shared corner like any other point.
+3. Narrow phase. An exact triangle–triangle test in the style of Möller (1997): plane-side
+   rejection, then the two triangles' intervals on the line where their planes meet, and a
+   separating-axis test in 2-D for coplanar pairs.
+
+What counts as an intersection is "crossing", not "touching": each triangle must have
+corners strictly on both sides of the other's plane and the two intervals must overlap by
+more than the touch tolerance (see tolerances.INTERSECT_TOUCH_REL). Two boxes sharing a face,
+a box standing on another, a vertex resting on a face: not intersections. Coplanar faces
+count only when their interiors overlap and they face the same way (the surfaces of two
+overlapping solids); coplanar faces facing opposite ways are two solids in face contact.
+Faces thinner than the tolerance (degenerate ones included) are left out of the search.
+
+A known blind spot of any pair-local "crossing" rule: a surface that crosses another
+exactly along one of its own edges (both faces of that edge merely touch the other surface)
+is not reported by that edge; in practice the crossing curve continues into faces that
+cross properly and the mesh is still reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from .mesh import Mesh
+from .tolerances import (
+    DEGENERATE_AREA_MM2,
+    INTERSECT_FAN_MIN_COS,
+    INTERSECT_TOUCH_REL,
+)
+
+# Candidate pairs handled at once by the neighbour filter and the exact test; bounds memory
+# at a few hundred bytes per pair.
+_CHUNK_PAIRS = 1_000_000
+# A k-d tree query covers at most this many faces; larger size classes are cut into slabs.
+_SLAB_FACES = 300_000
+# Size classes: radius bounds R, R/2, R/4, ...; everything smaller joins the last class.
+_MAX_SIZE_CLASSES = 8
+
+
+@dataclass(frozen=True)
+class SelfIntersections:
+    """The faces of a mesh whose interiors cross each other.
+
+    face_pairs : (k, 2) int32, each row (a, b) with a < b, rows sorted
+    faces : (j,) int32, sorted unique faces appearing in face_pairs
+    is_self_intersecting : at least one pair was found
+    truncated : the search stopped after max_pairs pairs; more may exist
+    """
+
+    face_pairs: np.ndarray
+    faces: np.ndarray
+    is_self_intersecting: bool
+    truncated: bool
+
+
+def find_self_intersections(mesh: Mesh, max_pairs: int = 100_000) -> SelfIntersections:
+    """Find pairs of faces that cross each other (touching and shared edges do not count)."""
+    if max_pairs < 1:
+        raise ValueError(f"max_pairs must be at least 1, got {max_pairs}")
+    faces = np.asarray(mesh.faces)
+    if len(faces) < 2:
+        return _result([], truncated=False)
+    triangles = np.asarray(mesh.vertices, dtype=np.float64)[faces]
+    tol = INTERSECT_TOUCH_REL * float(np.linalg.norm(mesh.extents))
+    if tol == 0.0:
+        return _result([], truncated=False)
+
+    normals, offsets, usable = _face_planes(triangles, tol)
+    if usable.sum() < 2:
+        return _result([], truncated=False)
+    fan_is_embedded = _embedded_fans(triangles, faces, normals, usable, len(mesh.vertices))
+
+    found: list[np.ndarray] = []
+    count = 0
+    for a, b in _candidate_pairs(triangles, usable):
+        a, b = _drop_neighbours(faces, fan_is_embedded, a, b)
+        if len(a) == 0:
+            continue
+        hit = _pairs_cross(triangles, normals, offsets, a, b, tol)
+        if hit.any():
+            found.append(np.stack([a[hit], b[hit]], axis=1))
+            count += int(hit.sum())
+            if count >= max_pairs:
+                return _result(found, truncated=True, limit=max_pairs)
+    return _result(found, truncated=False)
+
+
+def triangles_cross(tri_a: np.ndarray, tri_b: np.ndarray, tol_mm: float) -> np.ndarray:
+    """Whether each triangle of tri_a crosses the matching one of tri_b.
+
+    tri_a, tri_b : (k, 3, 3) float, mm
+    tol_mm : distances and overlaps at or below this count as touching
+    Returns (k,) bool. Triangles thinner than tol_mm never cross anything.
+    """
+    tri_a = np.asarray(tri_a, dtype=np.float64).reshape(-1, 3, 3)
+    tri_b = np.asarray(tri_b, dtype=np.float64).reshape(-1, 3, 3)
+    triangles = np.concatenate([tri_a, tri_b])
+    normals, offsets, usable = _face_planes(triangles, tol_mm)
+    k = len(tri_a)
+    a = np.arange(k)
+    b = np.arange(k, 2 * k)
+    result = np.zeros(k, dtype=bool)
+    ok = usable[a] & usable[b]
+    result[ok] = _pairs_cross(triangles, normals, offsets, a[ok], b[ok], tol_mm)
+    return result
+
+
+def _result(found: list[np.ndarray], truncated: bool, limit: int | None = None):
+    if found:
+        pairs = np.concatenate(found).astype(np.int32)
+        pairs = np.sort(pairs, axis=1)
+        pairs = np.unique(pairs, axis=0)
+        if limit is not None:
+            pairs = pairs[:limit]
+    else:
+        pairs = np.zeros((0, 2), dtype=np.int32)
+    faces = np.unique(pairs).astype(np.int32)
+    return SelfIntersections(
+        face_pairs=pairs,
+        faces=faces,
+        is_self_intersecting=len(pairs) > 0,
+        truncated=truncated,
+    )
+
+
+def _face_planes(triangles: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit normals (m, 3), plane offsets (m,) mm and a mask of faces thick enough to test."""
+    e1 = triangles[:, 1] - triangles[:, 0]
+    e2 = triangles[:, 2] - triangles[:, 0]
+    e3 = triangles[:, 2] - triangles[:, 1]
+    cross = np.cross(e1, e2)
+    double_area = np.sqrt(np.einsum("ij,ij->i", cross, cross))
+    longest = np.sqrt(
+        np.maximum(
+            np.maximum(np.einsum("ij,ij->i", e1, e1), np.einsum("ij,ij->i", e2, e2)),
+            np.einsum("ij,ij->i", e3, e3),
+        )
+    )
+    # A sliver whose height is within the touch tolerance has no reliable plane: it can only
+    # ever "touch" things, so it is left out rather than allowed to report noise.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        height = np.where(longest > 0, double_area / longest, 0.0)
+        usable = (0.5 * double_area > DEGENERATE_AREA_MM2) & (height > tol)
+        normals = np.where(usable[:, None], cross / double_area[:, None], 0.0)
+    offsets = np.einsum("ij,ij->i", normals, triangles[:, 0])
+    return normals, offsets, usable
+
+
+def _embedded_fans(
+    triangles: np.ndarray, faces: np.ndarray, normals: np.ndarray, usable: np.ndarray, n: int
+) -> np.ndarray:
+    """(n,) bool: vertices whose faces provably do not cross each other.
+
+    Seen along the vertex's (area-weighted) normal, each face of the fan spans a wedge at
+    the vertex. If every wedge turns counter-clockwise, the wedges chain into closed
+    cycles (each edge leaving the vertex is also an edge entering it) and the angles sum to
+    one full turn, the wedges tile the plane exactly once: no two faces of the fan overlap
+    in projection, so none can cross another.
+    """
+    # Edge k runs from corner k to corner k+1.
+    edges = [triangles[:, (k + 1) % 3] - triangles[:, k] for k in range(3)]
+    double_area = _rowdot(normals, np.cross(edges[0], -edges[2]))
+    weighted = normals * double_area[:, None]
+    axis = np.zeros((n, 3))
+    for k in range(3):
+        for i in range(3):
+            axis[:, i] += np.bincount(faces[:, k], weighted[:, i], minlength=n)
+    length = np.sqrt(_rowdot(axis, axis))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        axis /= length[:, None]
+
+    turn = np.zeros(n)
+    bad = np.zeros(n)
+    # Edges leaving and entering each vertex must be the same multiset for the wedges to
+    # chain into cycles; compare random fingerprints of both multisets.
+    fingerprint = np.random.default_rng(0x5E1F).random(n)
+    balance = np.zeros(n)
+    for k in range(3):
+        corner = faces[:, k]
+        a = axis[corner]
+        u = edges[k]  # towards the next corner
+        w = -edges[(k + 2) % 3]  # towards the previous corner
+        facing = _rowdot(normals, a)
+        bad += np.bincount(corner, ~usable | ~(facing > INTERSECT_FAN_MIN_COS), minlength=n)
+        # Turning angle of the wedge from u to w in the plane normal to the axis; u x w is
+        # the face's own double-area normal.
+        sin_part = double_area * facing
+        cos_part = _rowdot(u, w) - _rowdot(u, a) * _rowdot(w, a)
+        turn += np.bincount(corner, np.arctan2(sin_part, cos_part), minlength=n)
+        balance += np.bincount(corner, fingerprint[faces[:, (k + 1) % 3]], minlength=n)
+        balance -= np.bincount(corner, fingerprint[faces[:, (k + 2) % 3]], minlength=n)
+    return (
+        (bad == 0)
+        & (length > 0)
+        & (np.abs(balance) < 1e-9)
+        & (np.abs(turn - 2 * np.pi) < 0.5 * np.pi)
+    )
+
+
+def _rowdot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(k,) row-wise dot product of two (k, 3) arrays."""
+    return np.einsum("ij,ij->i", x, y)
+
+
+def _candidate_pairs(
+    triangles: np.ndarray, usable: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield chunks (a, b) of face indices whose bounding spheres may meet."""
+    centers = (triangles[:, 0] + triangles[:, 1] + triangles[:, 2]) / 3.0
+    radius_sq = _rowdot(*2 * [triangles[:, 0] - centers])
+    for k in (1, 2):
+        np.maximum(radius_sq, _rowdot(*2 * [triangles[:, k] - centers]), out=radius_sq)
+    radius = np.sqrt(radius_sq)
+    ids = np.flatnonzero(usable)
+    top = float(radius[ids].max())
+    # Radius bound of each face's class: top / 2**k, with k capped.
+    with np.errstate(divide="ignore"):
+        level = np.floor(-np.log2(np.maximum(radius[ids], 1e-300) / top)).astype(np.int64)
+    level = np.clip(level, 0, _MAX_SIZE_CLASSES - 1)
+    classes = []
+    for k in range(_MAX_SIZE_CLASSES):
+        members = ids[level == k]
+        if len(members):
+            classes.append((top / 2.0**k, members))
+    # Widen the search by a hair so that rounding in the tree never drops a touching pair.
+    pad = 1e-9 * top
+    axis = int(np.argmax(np.ptp(centers[ids], axis=0)))
+
+    for i, (bound_i, members_i) in enumerate(classes):
+        for a, b in _pairs_within(centers, members_i, 2 * bound_i + pad, axis):
+            yield from _chunks(a, b)
+        for bound_j, members_j in classes[i + 1 :]:
+            tree_i = cKDTree(centers[members_i])
+            for slab in _slabs(centers, members_j, bound_i + bound_j + pad, axis):
+                tree = cKDTree(centers[slab])
+                hits = tree.sparse_distance_matrix(
+                    tree_i, bound_i + bound_j + pad, output_type="ndarray"
+                )
+                close = hits["v"] <= radius[slab[hits["i"]]] + radius[members_i[hits["j"]]] + pad
+                yield from _chunks(slab[hits["i"][close]], members_i[hits["j"][close]])
+
+
+def _slabs(centers: np.ndarray, members: np.ndarray, reach: float, axis: int) -> list[np.ndarray]:
+    """Cut members into runs along one axis, each run wider than reach (except the last)."""
+    order = members[np.argsort(centers[members, axis], kind="stable")]
+    if len(order) <= _SLAB_FACES:
+        return [order]
+    x = centers[order, axis]
+    cuts = [0]
+    for start in range(_SLAB_FACES, len(order), _SLAB_FACES):
+        if x[start] - x[cuts[-1]] > reach:
+            cuts.append(start)
+    cuts.append(len(order))
+    return [order[s:e] for s, e in pairwise(cuts)]
+
+
+def _pairs_within(
+    centers: np.ndarray, members: np.ndarray, reach: float, axis: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of members whose centers are within reach, found slab by slab."""
+    slabs = _slabs(centers, members, reach, axis)
+    for k, slab in enumerate(slabs):
+        pairs = cKDTree(centers[slab], balanced_tree=False, compact_nodes=False).query_pairs(
+            reach, output_type="ndarray"
+        )
+        yield slab[pairs[:, 0]], slab[pairs[:, 1]]
+        if k + 1 < len(slabs):
+            # Slabs are wider than reach, so a close pair straddles at most one boundary and
+            # both of its faces lie within reach of it.
+            nxt = slabs[k + 1]
+            boundary = centers[nxt[0], axis]
+            left = slab[centers[slab, axis] >= boundary - reach]
+            right = nxt[centers[nxt, axis] < boundary + reach]
+            if len(left) and len(right):
+                hits = cKDTree(centers[left]).sparse_distance_matrix(
+                    cKDTree(centers[right]), reach, output_type="ndarray"
+                )
+                yield left[hits["i"]], right[hits["j"]]
+
+
+def _chunks(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    for start in range(0, len(a), _CHUNK_PAIRS):
+        yield a[start : start + _CHUNK_PAIRS], b[start : start + _CHUNK_PAIRS]
+
+
+def _drop_neighbours(
+    faces: np.ndarray, fan_is_embedded: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Remove pairs sharing an edge, and pairs sharing one vertex whose fan is embedded."""
+    fa = faces[a]
+    fb = faces[b]
+    b0, b1, b2 = fb[:, 0], fb[:, 1], fb[:, 2]
+    corner = [fa[:, k] for k in range(3)]
+    in_b = [(c == b0) | (c == b1) | (c == b2) for c in corner]
+    shared = in_b[0].view(np.int8) + in_b[1].view(np.int8) + in_b[2].view(np.int8)
+    one = shared == 1
+    # With exactly one corner shared, this picks that corner's vertex.
+    shared_vertex = np.where(in_b[0], corner[0], np.where(in_b[1], corner[1], corner[2]))
+    keep = (shared == 0) | (one & ~fan_is_embedded[np.where(one, shared_vertex, 0)])
+    return a[keep], b[keep]
+
+
+def _pairs_cross(
+    triangles: np.ndarray,
+    normals: np.ndarray,
+    offsets: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    tol: float,
+) -> np.ndarray:
+    """(k,) bool: whether face a[i] crosses face b[i] (exact test, see module docstring)."""
+    result = np.zeros(len(a), dtype=bool)
+    tri_b = triangles[b]
+    # Signed distances of b's corners to a's plane; most pairs end here.
+    dist_b = np.einsum("ijk,ik->ij", tri_b, normals[a]) - offsets[a][:, None]
+    d0, d1, d2 = dist_b[:, 0], dist_b[:, 1], dist_b[:, 2]
+    b_above = (d0 > tol) | (d1 > tol) | (d2 > tol)
+    b_below = (d0 < -tol) | (d1 < -tol) | (d2 < -tol)
+    b_flat = ~b_above & ~b_below
+    live = (b_above & b_below) | b_flat
+    idx = np.flatnonzero(live)
+    if len(idx) == 0:
+        return result
+    a, b, tri_b, dist_b, b_flat = a[idx], b[idx], tri_b[idx], dist_b[idx], b_flat[idx]
+    dist_b[np.abs(dist_b) <= tol] = 0.0
+    tri_a = triangles[a]
+    dist_a = np.einsum("ijk,ik->ij", tri_a, normals[b]) - offsets[b][:, None]
+    dist_a[np.abs(dist_a) <= tol] = 0.0
+    a_above = (dist_a > 0).any(axis=1)
+    a_below = (dist_a < 0).any(axis=1)
+    a_flat = ~a_above & ~a_below
+
+    coplanar = b_flat | a_flat
+    straddle = ~coplanar & a_above & a_below
+    if straddle.any():
+        s = np.flatnonzero(straddle)
+        result[idx[s]] = _intervals_overlap(
+            tri_a[s], dist_a[s], tri_b[s], dist_b[s], normals[a[s]], normals[b[s]], tol
+        )
+    if coplanar.any():
+        c = np.flatnonzero(coplanar)
+        result[idx[c]] = _coplanar_overlap(tri_a[c], tri_b[c], normals[a[c]], normals[b[c]], tol)
+    return result
+
+
+def _intervals_overlap(
+    tri_a: np.ndarray,
+    dist_a: np.ndarray,
+    tri_b: np.ndarray,
+    dist_b: np.ndarray,
+    normal_a: np.ndarray,
+    normal_b: np.ndarray,
+    tol: float,
+) -> np.ndarray:
+    """Both triangles straddle the other's plane: do their pieces of the common line overlap?"""
+    direction = np.cross(normal_a, normal_b)
+    direction /= np.linalg.norm(direction, axis=1)[:, None]
+    lo_a, hi_a = _interval_on_line(tri_a, dist_a, direction)
+    lo_b, hi_b = _interval_on_line(tri_b, dist_b, direction)
+    return np.minimum(hi_a, hi_b) - np.maximum(lo_a, lo_b) > tol
+
+
+def _interval_on_line(
+    tri: np.ndarray, dist: np.ndarray, direction: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where a triangle meets the other plane, as an interval of positions along direction."""
+    along = np.einsum("ijk,ik->ij", tri, direction)
+    lo = np.full(len(tri), np.inf)
+    hi = np.full(len(tri), -np.inf)
+    for i, j in ((0, 1), (1, 2), (2, 0)):
+        di, dj = dist[:, i], dist[:, j]
+        crosses = di * dj < 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = along[:, i] + (along[:, j] - along[:, i]) * (di / (di - dj))
+        lo = np.where(crosses, np.minimum(lo, t), lo)
+        hi = np.where(crosses, np.maximum(hi, t), hi)
+    on_plane = dist == 0
+    lo = np.minimum(lo, np.where(on_plane, along, np.inf).min(axis=1))
+    hi = np.maximum(hi, np.where(on_plane, along, -np.inf).max(axis=1))
+    return lo, hi
+
+
+def _coplanar_overlap(
+    tri_a: np.ndarray, tri_b: np.ndarray, normal_a: np.ndarray, normal_b: np.ndarray, tol: float
+) -> np.ndarray:
+    """Coplanar pairs: interiors overlap by more than tol and the faces face the same way."""
+    same_way = np.einsum("ij,ij->i", normal_a, normal_b) > 0
+    # Work in the plane of a, in an orthonormal frame, so that lengths stay in mm.
+    u = tri_a[:, 1] - tri_a[:, 0]
+    u /= np.linalg.norm(u, axis=1)[:, None]
+    v = np.cross(normal_a, u)
+    origin = tri_a[:, 0]
+    pa = np.stack(
+        [np.einsum("ijk,ik->ij", tri_a - origin[:, None], e) for e in (u, v)], axis=2
+    )  # (k, 3, 2)
+    pb = np.stack([np.einsum("ijk,ik->ij", tri_b - origin[:, None], e) for e in (u, v)], axis=2)
+    separated = np.zeros(len(tri_a), dtype=bool)
+    for poly in (pa, pb):
+        for i in range(3):
+            edge = poly[:, (i + 1) % 3] - poly[:, i]
+            axis = np.stack([-edge[:, 1], edge[:, 0]], axis=1)
+            axis /= np.linalg.norm(axis, axis=1)[:, None]
+            proj_a = np.einsum("ijk,ik->ij", pa, axis)
+            proj_b = np.einsum("ijk,ik->ij", pb, axis)
+            gap = np.maximum(proj_b.min(1) - proj_a.max(1), proj_a.min(1) - proj_b.max(1))
+            separated |= gap >= -tol
+    return same_way & ~separated
