@@ -43,3 +43,11 @@ INTERSECT_TOUCH_REL = 1e-6
 # A face counts toward an embedded vertex fan only if its normal leans at least this much
 # (cosine) towards the vertex normal; below it the projected wedge is too thin to trust.
 INTERSECT_FAN_MIN_COS = 1e-6
+
+# Wall thickness (printhub.geometry.thickness).
+# Rays start this fraction of the bounding-box diagonal inside the surface when that is more
+# than RAY_START_OFFSET_MM: Embree works in float32, whose rounding grows with the part.
+THICKNESS_START_REL = 2e-6
+# Hits on faces whose normal is within this cosine of perpendicular to the ray (the ray
+# skims along them) are skipped and the ray goes on, like hits on faces turned towards it.
+THICKNESS_GRAZING_COS = 1e-3
