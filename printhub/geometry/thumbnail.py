@@ -55,9 +55,9 @@ LIGHTS = (
 )
 MARGIN = 0.06  # fraction of the image left free on each side
 SUPERSAMPLE = 2  # rendered at this many times the size, then averaged down
-MAX_SIZE = 4096  # per side, in output pixels
+MAX_SIZE = 1024  # per side, in output pixels (about 320 MB of work arrays at that size)
 FACE_CHUNK = 1 << 18  # faces projected and rasterised at a time (bounds memory)
-CANDIDATE_BUDGET = 1 << 21  # pixel candidates tested at a time (bounds memory)
+CANDIDATE_BUDGET = 1 << 20  # pixel candidates tested at a time (bounds memory)
 SMALL_BOX = 8  # boxes up to this many pixel centres a side are tested as grids
 _DEPTH_LEVELS = float(1 << 30)  # depth quantisation; high bits of the 64-bit key
 _FACE_BITS = 32
@@ -179,7 +179,7 @@ def _fit_to_image(
     used[faces.ravel()] = True
     all_used = bool(used.all())
     # Coordinates as rows (3, n): reductions and gathers along contiguous rows are fast.
-    coords = np.asarray(vertices, dtype=np.float64).T
+    coords = np.ascontiguousarray(np.asarray(vertices, dtype=np.float64).T)
     used_coords = coords if all_used else coords[:, used]
     if not np.all(np.isfinite(used_coords)):
         raise GeometryError(
@@ -229,48 +229,33 @@ def _rasterise(
     """
     x, y = triangles[0], triangles[1]
     # Pixel (i, j) has its centre at (i + 0.5, j + 0.5): the first and last centres inside.
-    col0 = np.ceil(x.min(axis=0) - 0.5).clip(0, width).astype(np.int64)
-    col1 = np.floor(x.max(axis=0) - 0.5).clip(-1, width - 1).astype(np.int64)
-    row0 = np.ceil(y.min(axis=0) - 0.5).clip(0, height).astype(np.int64)
-    row1 = np.floor(y.max(axis=0) - 0.5).clip(-1, height - 1).astype(np.int64)
-    ncols = np.maximum(col1 - col0 + 1, 0)
-    nrows = np.maximum(row1 - row0 + 1, 0)
-    area2 = (x[1] - x[0]) * (y[2] - y[0]) - (x[2] - x[0]) * (y[1] - y[0])
-    counts = np.where(np.abs(area2) <= THUMBNAIL_FLAT_AREA_PX2, 0, ncols * nrows)
+    col0 = np.ceil(x.min(axis=0) - 0.5).clip(0, width)
+    row0 = np.ceil(y.min(axis=0) - 0.5).clip(0, height)
+    ncols = (np.floor(x.max(axis=0) - 0.5).clip(-1, width - 1) - col0 + 1).clip(0, None)
+    nrows = (np.floor(y.max(axis=0) - 0.5).clip(-1, height - 1) - row0 + 1).clip(0, None)
+    col0, row0 = col0.astype(np.int64), row0.astype(np.int64)
+    ncols, nrows = ncols.astype(np.int64), nrows.astype(np.int64)
+    (x0, x1, x2), (y0, y1, y2), (z0, z1, z2) = triangles
+    ax, ay, bx, by = x1 - x0, y1 - y0, x2 - x0, y2 - y0
+    area2 = ax * by - ay * bx
+    is_flat = np.abs(area2) <= THUMBNAIL_FLAT_AREA_PX2
+    has_centre = (ncols > 0) & (nrows > 0) & ~is_flat
 
-    filled = np.flatnonzero(counts > 0)
-    if len(filled):
-        _fill(keys, width, triangles[:, :, filled], face_ids[filled], col0[filled],
-              row0[filled], ncols[filled], nrows[filled], area2[filled], depth_range)  # fmt: skip
-    empty = np.flatnonzero(counts == 0)
+    empty = np.flatnonzero(~has_centre)
     if len(empty):
         _splat(keys, width, height, triangles[:, :, empty], face_ids[empty], depth_range)
-
-
-def _fill(keys, width, triangles, face_ids, col0, row0, ncols, nrows, area2, depth_range):
-    """Barycentric test of every pixel centre in each triangle's bounding box, in batches."""
-    # A triangle whose box alone exceeds the budget is cut into strips of rows.
-    rows_per_piece = np.maximum(CANDIDATE_BUDGET // np.maximum(ncols, 1), 1)
-    pieces = -(-nrows // rows_per_piece)
-    if np.any(pieces > 1):
-        owner = np.repeat(np.arange(len(nrows)), pieces)
-        piece = np.arange(len(owner)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-        piece_row0 = row0[owner] + piece * rows_per_piece[owner]
-        nrows = np.minimum(rows_per_piece[owner], row0[owner] + nrows[owner] - piece_row0)
-        row0 = piece_row0
-        triangles, face_ids = triangles[:, :, owner], face_ids[owner]
-        col0, ncols, area2 = col0[owner], ncols[owner], area2[owner]
-
-    (x0, x1, x2), (y0, y1, y2), (z0, z1, z2) = triangles
+    if len(empty) == len(face_ids):
+        return
+    inverse_area2 = 1.0 / np.where(is_flat, 1.0, area2)
     plane = _Plane(
         # Offset of the box's first pixel centre from corner 0.
         dx=col0 + (0.5 - x0),
         dy=row0 + (0.5 - y0),
         # Barycentric weights of corners 1 and 2 are linear in the offset from corner 0.
-        k1x=(y2 - y0) / area2,
-        k1y=-(x2 - x0) / area2,
-        k2x=-(y1 - y0) / area2,
-        k2y=(x1 - x0) / area2,
+        k1x=by * inverse_area2,
+        k1y=-bx * inverse_area2,
+        k2x=-ay * inverse_area2,
+        k2y=ax * inverse_area2,
         z0=z0,
         dz1=z1 - z0,
         dz2=z2 - z0,
@@ -279,7 +264,7 @@ def _fill(keys, width, triangles, face_ids, col0, row0, ncols, nrows, area2, dep
     )
     # Small boxes (most triangles of a dense mesh) are grouped by their exact size and tested
     # as (t, rows, cols) grids by broadcasting; larger ones are laid out flat with np.repeat.
-    is_small = (ncols <= SMALL_BOX) & (nrows <= SMALL_BOX)
+    is_small = has_centre & (ncols <= SMALL_BOX) & (nrows <= SMALL_BOX)
     small = np.flatnonzero(is_small)
     if len(small):
         # uint8 keys so that the stable sort is a radix sort.
@@ -293,15 +278,30 @@ def _fill(keys, width, triangles, face_ids, col0, row0, ncols, nrows, area2, dep
             for start in range(lo, hi, per_batch):
                 members = small[start : min(start + per_batch, hi)]
                 plane.test_grid(keys, members, rows, cols, width, depth_range)
-    large = np.flatnonzero(~is_small)
+    large = np.flatnonzero(has_centre & ~is_small)
     if len(large):
-        large_counts = ncols[large] * nrows[large]
-        for lo, hi in _batches(large_counts, CANDIDATE_BUDGET):
-            batch = large_counts[lo:hi]
-            owner = np.repeat(large[lo:hi], batch)
-            local = np.arange(len(owner)) - np.repeat(np.cumsum(batch) - batch, batch)
-            row_in_box, col_in_box = np.divmod(local, ncols[owner])
-            plane.test_flat(keys, owner, row_in_box, col_in_box, width, depth_range)
+        _fill_large(keys, width, plane, large, ncols[large], nrows[large], depth_range)
+
+
+def _fill_large(keys, width, plane, large, ncols, nrows, depth_range) -> None:
+    """Test the boxes of large triangles, laid out flat with np.repeat, in batches."""
+    # A box alone over the budget is cut into strips of rows: (owner, first row, rows).
+    rows_per_piece = np.maximum(CANDIDATE_BUDGET // ncols, 1)
+    pieces = -(-nrows // rows_per_piece)
+    owner = np.repeat(large, pieces)
+    piece = np.arange(len(owner)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    piece_rows = np.repeat(rows_per_piece, pieces)
+    piece_ncols = np.repeat(ncols, pieces)
+    piece_row0 = piece * piece_rows
+    piece_nrows = np.minimum(piece_rows, np.repeat(nrows, pieces) - piece_row0)
+    counts = piece_ncols * piece_nrows
+    for lo, hi in _batches(counts, CANDIDATE_BUDGET):
+        batch = counts[lo:hi]
+        which = np.repeat(np.arange(lo, hi), batch)
+        local = np.arange(len(which)) - np.repeat(np.cumsum(batch) - batch, batch)
+        row_in_piece, col_in_box = np.divmod(local, piece_ncols[which])
+        row_in_box = piece_row0[which] + row_in_piece
+        plane.test_flat(keys, owner[which], row_in_box, col_in_box, width, depth_range)
 
 
 class _Plane:
