@@ -4,17 +4,20 @@ A small software rasteriser in numpy. The model is turned into camera space for 
 fitted to the image, and every triangle is rasterised into one 64-bit buffer per pixel whose high
 bits hold the quantised depth and low bits the face number, so that a single `np.maximum.at`
 both z-tests and remembers the winning face. Triangles that cover at least one pixel centre get
-an exact barycentric test over their bounding box, candidates laid out flat with `np.repeat` (no
-padding, no Python loop per triangle); triangles that cover none (sub-pixel ones, or faces seen
-edge-on) are splatted as points along their longest edge so that thin parts stay visible.
-Faces are then flat-shaded with two lights fixed to the camera plus ambient (both sides lit,
-since open meshes show their inside), outlines and creases are darkened, and the image is
+an exact barycentric test over their bounding box: small boxes (up to 8 x 8 centres, nearly every
+triangle of a dense mesh) grouped by their exact size and tested as (t, rows, cols) grids by
+broadcasting, large ones laid out flat with `np.repeat` in batches, with no Python loop per
+triangle. Triangles that cover none (sub-pixel ones, or faces seen edge-on) are splatted as
+points along their longest edge so that thin parts stay visible. Faces are then flat-shaded
+with a key light and a headlight fixed to the camera plus ambient (both sides lit, since open
+meshes show their inside), outlines, depth steps and creases are darkened, and the image is
 rendered at twice the size and averaged down for antialiasing.
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from os import PathLike
 
 import numpy as np
@@ -248,7 +251,6 @@ def _rasterise(
         return
     inverse_area2 = 1.0 / np.where(is_flat, 1.0, area2)
     plane = _Plane(
-        # Offset of the box's first pixel centre from corner 0.
         dx=col0 + (0.5 - x0),
         dy=row0 + (0.5 - y0),
         # Barycentric weights of corners 1 and 2 are linear in the offset from corner 0.
@@ -304,11 +306,21 @@ def _fill_large(keys, width, plane, large, ncols, nrows, depth_range) -> None:
         plane.test_flat(keys, owner[which], row_in_box, col_in_box, width, depth_range)
 
 
+@dataclass(frozen=True)
 class _Plane:
-    """Per-triangle coefficients for testing pixel centres; all fields are (t,) arrays."""
+    """Per-triangle coefficients for testing pixel centres; every field is a (t,) array."""
 
-    def __init__(self, **fields):
-        self.__dict__.update(fields)
+    dx: np.ndarray  # offset of the box's first pixel centre from corner 0, pixels
+    dy: np.ndarray
+    k1x: np.ndarray  # barycentric weight of corner 1 per pixel along x
+    k1y: np.ndarray
+    k2x: np.ndarray  # barycentric weight of corner 2 per pixel along x
+    k2y: np.ndarray
+    z0: np.ndarray  # depth of corner 0 and of corners 1, 2 relative to it, pixels
+    dz1: np.ndarray
+    dz2: np.ndarray
+    first_pixel: np.ndarray  # flat index of the box's first pixel
+    face_ids: np.ndarray  # uint64 face numbers in the mesh
 
     def test_grid(self, keys, members, rows, cols, width, depth_range) -> None:
         """Z-test the whole rows x cols box of pixel centres of each triangle in members."""

@@ -284,6 +284,8 @@ def test_bad_inputs_are_refused_with_a_message():
         render_thumbnail(CUBE, view="side")
     with pytest.raises(ValueError, match="size"):
         render_thumbnail(CUBE, size=(0, 10))
+    with pytest.raises(ValueError, match="1024 pixels a side"):
+        render_thumbnail(CUBE, size=(4000, 4000))
     with pytest.raises(ValueError, match="background"):
         render_thumbnail(CUBE, background=(0, 0, 0))
     broken = Mesh(np.where(np.arange(24).reshape(8, 3) == 5, np.nan, CUBE.vertices), CUBE.faces)
