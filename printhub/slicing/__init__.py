@@ -28,12 +28,27 @@ from printhub.slicing.errors import (
     UnknownMaterial,
     UnknownPrinter,
 )
+from printhub.slicing.gcode import (
+    GcodeFigures,
+    SlaFigures,
+    parse_duration,
+    read_gcode_figures,
+    read_sl1s_figures,
+)
+from printhub.slicing.prusaslicer import (
+    SliceResult,
+    find_slicer,
+    slice_mesh,
+    slice_model,
+    slicer_version,
+)
 from printhub.slicing.settings import PrintSettings, effective_layer_height, resolve_config
 
 __all__ = [
     "Catalog",
     "CatalogError",
     "ConditionError",
+    "GcodeFigures",
     "GcodeFormatError",
     "IncompatibleMaterial",
     "InvalidSettings",
@@ -41,6 +56,8 @@ __all__ = [
     "PrintSettings",
     "PrinterProfile",
     "ProfileError",
+    "SlaFigures",
+    "SliceResult",
     "SlicerFailed",
     "SlicerNotInstalled",
     "SlicerTimeout",
@@ -51,6 +68,13 @@ __all__ = [
     "build_catalog",
     "check_compatible",
     "effective_layer_height",
+    "find_slicer",
     "load_catalog",
+    "parse_duration",
+    "read_gcode_figures",
+    "read_sl1s_figures",
     "resolve_config",
+    "slice_mesh",
+    "slice_model",
+    "slicer_version",
 ]
