@@ -16,7 +16,7 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from printhub.slicing.catalog import Catalog, Material, PrinterProfile, load_catalog
@@ -77,6 +77,12 @@ class SliceResult:
     def gcode_path(self) -> Path | None:
         """The kept G-code (FDM) or SL1S archive (SLA)."""
         return self.output_path
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready figures (paths as text; the full config is left out)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "config"}
+        data["output_path"] = str(self.output_path) if self.output_path else None
+        return data
 
 
 # ---------------------------------------------------------------------------- the binary

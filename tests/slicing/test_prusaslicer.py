@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -62,6 +63,10 @@ def test_box_pla_on_the_mk3s(box, catalog, tmp_path):
     assert read_gcode_figures(kept).filament_mm == result.filament_mm
     assert '; filament_settings_id = "Prusament PLA"' in kept.read_text()
     assert result.slicer_version.startswith("2.5")
+    data = result.to_dict()
+    assert json.loads(json.dumps(data))["output_path"] == str(kept)
+    assert "config" not in data and data["layers"] == 125
+    assert result.config["print_settings_id"] == "0.20mm QUALITY @MK3"
 
 
 def test_more_infill_uses_more_filament(box, catalog):
