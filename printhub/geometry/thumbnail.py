@@ -190,7 +190,8 @@ def _fit_to_image(
         )
     # Centre in model space first so that far-off models keep their precision.
     centre = (used_coords.min(axis=1) + used_coords.max(axis=1)) / 2
-    camera = basis @ (coords - centre[:, None])
+    centred = coords - centre[:, None]
+    camera = _rotate(basis, centred)
     used_camera = camera if all_used else camera[:, used]
     lo, hi = used_camera.min(axis=1), used_camera.max(axis=1)
     extent = hi - lo
@@ -206,6 +207,15 @@ def _fit_to_image(
     camera[1] = height / 2 - (camera[1] - middle[1]) * scale
     camera[2] = (camera[2] - lo[2]) * scale
     return camera, max(float(extent[2] * scale), 1e-12)
+
+
+def _rotate(rows: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """rows (k, 3) applied to points (3, n): (k, n), without BLAS.
+
+    A 3-wide matrix product is memory-bound; multi-threaded BLAS only adds threads that spin
+    and take CPU from the other work on a shared machine.
+    """
+    return np.stack([r[0] * points[0] + r[1] * points[1] + r[2] * points[2] for r in rows])
 
 
 # --- rasterisation --------------------------------------------------------------------------
@@ -435,7 +445,7 @@ def _lit_colours(normals: np.ndarray, highlighted: np.ndarray) -> np.ndarray:
     intensity = np.full(normals.shape[1], AMBIENT, dtype=np.float32)
     for direction, weight in LIGHTS:
         unit = (direction / np.linalg.norm(direction)).astype(np.float32)
-        intensity += weight * np.clip(unit @ normals, 0.0, None)
+        intensity += weight * np.clip(_rotate(unit[None], normals)[0], 0.0, None)
     colours = intensity[:, None] * np.array(MATERIAL_RGB, dtype=np.float32)
     if highlighted.any():
         colours[highlighted] = intensity[highlighted, None] * np.array(HIGHLIGHT_RGB, np.float32)
