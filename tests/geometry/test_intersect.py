@@ -1,0 +1,363 @@
+"""Self-intersections: generated solids with known answers, PrusaSlicer's shapes, and
+manifold3d's exact unions as the independent judge of "do these bodies overlap"."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import trimesh
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from manifold3d import Manifold, OpType
+from manifold3d import Mesh as ManifoldMesh
+
+from printhub.geometry.intersect import (
+    SelfIntersections,
+    find_self_intersections,
+    triangles_cross,
+)
+from printhub.geometry.mesh import Mesh
+from tests.geometry.meshes import helix_tube
+
+
+def indexed(tm: trimesh.Trimesh) -> Mesh:
+    return Mesh(np.asarray(tm.vertices, dtype=np.float64), np.asarray(tm.faces, dtype=np.int32))
+
+
+def merged(*parts: trimesh.Trimesh) -> Mesh:
+    """Several bodies in one mesh, as a multi-body STL or 3MF would hold them."""
+    return indexed(trimesh.util.concatenate(list(parts)))
+
+
+def moved(tm: trimesh.Trimesh, offset) -> trimesh.Trimesh:
+    tm = tm.copy()
+    tm.apply_translation(offset)
+    return tm
+
+
+def union_volume(parts: list[trimesh.Trimesh]) -> float:
+    manifolds = [
+        Manifold(
+            ManifoldMesh(
+                vert_properties=np.asarray(p.vertices, dtype=np.float32),
+                tri_verts=np.asarray(p.faces, dtype=np.uint32),
+            )
+        )
+        for p in parts
+    ]
+    return Manifold.batch_boolean(manifolds, OpType.Add).volume()
+
+
+def overlap_volume(parts: list[trimesh.Trimesh]) -> float:
+    """Sum of the bodies' volumes minus the volume of their union (0 when disjoint)."""
+    return sum(p.volume for p in parts) - union_volume(parts)
+
+
+def sphere(radius=10.0, subdivisions=4) -> trimesh.Trimesh:
+    return trimesh.creation.icosphere(subdivisions=subdivisions, radius=radius)
+
+
+def box(size=10.0) -> trimesh.Trimesh:
+    return trimesh.creation.box(extents=[size] * 3)
+
+
+# --- Bodies that do not cross -------------------------------------------------------------
+
+
+def test_closed_sphere_has_no_self_intersection():
+    result = find_self_intersections(indexed(sphere(subdivisions=5)))
+    assert isinstance(result, SelfIntersections)
+    assert not result.is_self_intersecting
+    assert result.face_pairs.shape == (0, 2)
+    assert result.face_pairs.dtype == np.int32
+    assert result.faces.dtype == np.int32
+    assert not result.truncated
+
+
+def test_boxes_touching_at_a_face_do_not_intersect():
+    parts = [box(), moved(box(), (10, 0, 0))]
+    assert overlap_volume(parts) == pytest.approx(0, abs=1e-3)
+    assert not find_self_intersections(merged(*parts)).is_self_intersecting
+
+
+def test_small_box_standing_on_a_big_one_does_not_intersect():
+    # The small box's walls end exactly on the big box's top face: contact, no crossing.
+    small = trimesh.creation.box(extents=[4, 4, 4])
+    parts = [box(), moved(small, (1, -2, 7))]
+    assert overlap_volume(parts) == pytest.approx(0, abs=1e-3)
+    assert not find_self_intersections(merged(*parts)).is_self_intersecting
+
+
+def test_boxes_touching_along_an_edge_and_at_a_corner_do_not_intersect():
+    parts = [box(), moved(box(), (10, 10, 0)), moved(box(), (-10, -10, -10))]
+    assert not find_self_intersections(merged(*parts)).is_self_intersecting
+
+
+def test_separate_spheres_that_do_not_touch():
+    parts = [sphere(), moved(sphere(), (20.5, 0, 0))]
+    assert not find_self_intersections(merged(*parts)).is_self_intersecting
+
+
+def test_rotated_touching_boxes_within_float32_rounding_do_not_intersect():
+    # Both boxes turned by an awkward angle and stored in float32, as an STL would: the
+    # shared face is only equal up to rounding, which the touch tolerance absorbs.
+    turn = trimesh.transformations.rotation_matrix(0.3, [1, 2, 3])
+    parts = [box(), moved(box(), (10, 0, 0))]
+    for p in parts:
+        p.apply_transform(turn)
+    mesh = merged(*parts)
+    mesh = Mesh(mesh.vertices.astype(np.float32), mesh.faces)
+    assert not find_self_intersections(mesh).is_self_intersecting
+
+
+# --- Bodies that overlap ---------------------------------------------------------------------
+
+
+def test_three_overlapping_spheres_are_found_and_manifold_agrees():
+    parts = [sphere(), moved(sphere(), (12, 0, 0)), moved(sphere(), (6, 10, 0))]
+    mesh = merged(*parts)
+    # trimesh calls this watertight with the summed volume; the true union is smaller.
+    assert trimesh.util.concatenate(parts).is_watertight
+    assert overlap_volume(parts) > 100.0
+
+    result = find_self_intersections(mesh)
+    assert result.is_self_intersecting
+    # Every reported pair joins two different bodies (each sphere is clean on its own).
+    body = np.repeat(np.arange(3), len(parts[0].faces))
+    assert np.all(body[result.face_pairs[:, 0]] != body[result.face_pairs[:, 1]])
+    # Each crossing face lies on another sphere's surface, give or take a triangle's size.
+    centroids = mesh.triangles[result.faces].mean(axis=1)
+    sphere_centres = np.array([(0, 0, 0), (12, 0, 0), (6, 10, 0)])
+    gap = np.abs(np.linalg.norm(centroids[:, None] - sphere_centres[None], axis=2) - 10)
+    gap[np.arange(len(gap)), body[result.faces]] = np.inf  # not its own sphere
+    assert np.all(gap.min(axis=1) < 1.5)
+    assert set(np.unique(body[result.faces])) == {0, 1, 2}
+
+
+def test_overlapping_cubes_are_found_and_manifold_agrees():
+    parts = [box(), moved(box(), (5, 5, 5))]
+    assert overlap_volume(parts) == pytest.approx(125.0, rel=1e-4)
+    result = find_self_intersections(merged(*parts))
+    assert result.is_self_intersecting
+    assert np.all(result.face_pairs[:, 0] < 12) and np.all(result.face_pairs[:, 1] >= 12)
+
+
+def test_overlapping_cubes_sharing_a_plane_are_found():
+    # Bottoms and tops are coplanar, facing the same way, and overlap.
+    parts = [box(), moved(box(), (5, 5, 0))]
+    assert overlap_volume(parts) > 0
+    assert find_self_intersections(merged(*parts)).is_self_intersecting
+
+
+def test_a_body_inside_another_does_not_cross_it():
+    # Nested shells (a hollow part's cavity, or a loose core) have no crossing faces; the
+    # overlap in volume is a matter for shell analysis, not for this check.
+    inner = sphere(radius=5)
+    parts = [sphere(), inner]
+    assert not find_self_intersections(merged(*parts)).is_self_intersecting
+
+
+def test_a_vertex_pushed_through_the_opposite_face_is_found():
+    # One closed shell: a subdivided cube whose top-centre vertex is pulled down through the
+    # bottom face. Everything stays edge-connected, so only a geometric test can see it.
+    tm = box()
+    for _ in range(3):
+        tm = tm.subdivide()
+    mesh = indexed(tm)
+    assert trimesh.Trimesh(mesh.vertices, mesh.faces).body_count == 1
+    top_centre = np.flatnonzero(np.all(np.isclose(mesh.vertices, (0, 0, 5)), axis=1))
+    assert len(top_centre) == 1
+    vertices = mesh.vertices.copy()
+    vertices[top_centre[0]] = (0, 0, -8)
+    result = find_self_intersections(Mesh(vertices, mesh.faces))
+    assert result.is_self_intersecting
+    fan = np.flatnonzero(np.any(mesh.faces == top_centre[0], axis=1))
+    bottom = np.flatnonzero(np.all(np.isclose(mesh.triangles[:, :, 2], -5), axis=1))
+    assert set(result.faces) <= set(fan) | set(bottom)
+    assert set(result.faces) & set(fan) and set(result.faces) & set(bottom)
+
+
+def test_a_helix_tube_running_through_itself_is_found():
+    # One edge-connected shell whose coils overlap (pitch < tube diameter).
+    tight = helix_tube(pitch=3.0, tube_radius=2.0)
+    assert tight.body_count == 1
+    result = find_self_intersections(indexed(tight))
+    assert result.is_self_intersecting
+    # The crossing pairs join faces one coil apart (120 steps over two turns, 12 sides).
+    ring = result.face_pairs // (2 * 12)
+    assert np.all(np.abs(ring[:, 1] - ring[:, 0]) > 40)
+    loose = helix_tube(pitch=5.0, tube_radius=2.0)
+    assert not find_self_intersections(indexed(loose)).is_self_intersecting
+
+
+def test_a_triangle_soup_gives_the_same_answer_as_the_welded_mesh():
+    # Without shared vertices every neighbour goes through the exact test; touching along
+    # the shared edges must still not count.
+    clean = sphere(subdivisions=3)
+    soup = Mesh.from_triangles(np.asarray(clean.vertices[clean.faces]))
+    assert not find_self_intersections(soup).is_self_intersecting
+    parts = [sphere(subdivisions=3), moved(sphere(subdivisions=3), (12, 0, 0))]
+    both = trimesh.util.concatenate(parts)
+    soup = Mesh.from_triangles(np.asarray(both.vertices[both.faces]))
+    welded = find_self_intersections(indexed(both))
+    assert np.array_equal(find_self_intersections(soup).face_pairs, welded.face_pairs)
+
+
+def test_max_pairs_truncates():
+    parts = [sphere(), moved(sphere(), (12, 0, 0))]
+    full = find_self_intersections(merged(*parts))
+    assert len(full.face_pairs) > 10 and not full.truncated
+    cut = find_self_intersections(merged(*parts), max_pairs=5)
+    assert cut.truncated and cut.is_self_intersecting
+    assert len(cut.face_pairs) == 5
+    with pytest.raises(ValueError, match="max_pairs"):
+        find_self_intersections(merged(*parts), max_pairs=0)
+
+
+# --- Faces sharing a vertex or an edge ----------------------------------------------------
+
+
+def test_faces_sharing_one_vertex_can_cross():
+    # Two triangles meeting at the origin; the second dips through the first.
+    vertices = np.array(
+        [[0, 0, 0], [10, -5, 0], [10, 5, 0], [8, -1, -3], [8, 1, 3]], dtype=np.float64
+    )
+    crossing = Mesh(vertices, np.array([[0, 1, 2], [0, 3, 4]], dtype=np.int32))
+    assert find_self_intersections(crossing).face_pairs.tolist() == [[0, 1]]
+    vertices[[3, 4], 2] = [1, 3]  # both above: they touch at the origin only
+    assert not find_self_intersections(Mesh(vertices, crossing.faces)).is_self_intersecting
+
+
+def test_faces_sharing_an_edge_are_neighbours_even_when_folded_flat():
+    vertices = np.array([[0, 0, 0], [10, 0, 0], [5, 5, 0], [5, 4, 0]], dtype=np.float64)
+    folded = Mesh(vertices, np.array([[0, 1, 2], [1, 0, 3]], dtype=np.int32))
+    assert not find_self_intersections(folded).is_self_intersecting
+
+
+def test_a_fan_folded_over_itself_is_tested():
+    # A closed cone whose apex fan wraps twice around the axis: every face touches the apex,
+    # so only the exact test (not the embedded-fan shortcut) can see the crossing.
+    n = 12
+    angle = np.linspace(0, 4 * np.pi, 2 * n, endpoint=False)
+    ring = np.stack([10 * np.cos(angle), 10 * np.sin(angle), np.zeros_like(angle)], axis=1)
+    ring[:, 2] = np.linspace(0, 2, 2 * n, endpoint=False)  # a slight helix, no coincidences
+    vertices = np.vstack([[0, 0, 10], ring])
+    faces = np.array([[0, 1 + i, 1 + (i + 1) % (2 * n)] for i in range(2 * n)], dtype=np.int32)
+    assert find_self_intersections(Mesh(vertices, faces)).is_self_intersecting
+
+
+# --- Degenerate input -----------------------------------------------------------------------
+
+
+def test_degenerate_faces_do_not_crash_or_report():
+    tm = sphere(subdivisions=2)
+    vertices = np.vstack([tm.vertices, [[0, 0, 0], [1, 1, 1], [2, 2, 2]]])
+    n = len(tm.vertices)
+    extra = np.array(
+        [
+            [0, 0, 0],  # one vertex three times
+            [0, 1, 1],  # an edge twice
+            [n, n + 1, n + 2],  # collinear, crossing the sphere's inside
+            [n, n, n + 2],
+        ],
+        dtype=np.int32,
+    )
+    faces = np.vstack([tm.faces, extra]).astype(np.int32)
+    result = find_self_intersections(Mesh(vertices, faces))
+    assert not result.is_self_intersecting
+
+
+def test_empty_tiny_and_flat_meshes():
+    empty = Mesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int32))
+    assert not find_self_intersections(empty).is_self_intersecting
+    one = Mesh(np.eye(3), np.array([[0, 1, 2]], dtype=np.int32))
+    assert not find_self_intersections(one).is_self_intersecting
+    point = Mesh(np.zeros((3, 3)), np.array([[0, 1, 2], [2, 1, 0]], dtype=np.int32))
+    assert not find_self_intersections(point).is_self_intersecting
+
+
+# --- The exact pair test ----------------------------------------------------------------
+
+
+def test_triangles_cross_cases():
+    tri = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0]], dtype=np.float64)
+    through = np.array([[2, 2, -1], [2, 2, 1], [6, 6, 1]], dtype=np.float64)
+    resting = np.array([[2, 2, 0], [2, 2, 5], [6, 6, 5]], dtype=np.float64)  # corner on face
+    standing = np.array([[2, 2, 0], [5, 2, 0], [3, 3, 5]], dtype=np.float64)  # edge on face
+    beside = np.array([[20, 0, -1], [20, 0, 1], [25, 5, 1]], dtype=np.float64)
+    coplanar_same = np.array([[2, 2, 0], [12, 2, 0], [2, 12, 0]], dtype=np.float64)
+    coplanar_flipped = coplanar_same[[0, 2, 1]]
+    coplanar_apart = coplanar_same + np.array([10, 10, 0])
+    coplanar_edge = np.array([[10, 0, 0], [0, 10, 0], [10, 10, 0]], dtype=np.float64)
+    others = [
+        through,
+        resting,
+        standing,
+        beside,
+        coplanar_same,
+        coplanar_flipped,
+        coplanar_apart,
+        coplanar_edge,
+    ]
+    result = triangles_cross(np.repeat(tri[None], len(others), 0), np.array(others), 1e-9)
+    assert result.tolist() == [True, False, False, False, True, False, False, False]
+    # Symmetric in its two arguments.
+    swapped = triangles_cross(np.array(others), np.repeat(tri[None], len(others), 0), 1e-9)
+    assert swapped.tolist() == result.tolist()
+
+
+def _segment_pierces(p, q, tri) -> bool:
+    """Reference: does segment pq pass through the triangle's interior (generic position)?"""
+    a, b, c = tri
+    n = np.cross(b - a, c - a)
+    dp, dq = np.dot(p - a, n), np.dot(q - a, n)
+    if dp * dq >= 0:
+        return False
+    x = p + (q - p) * dp / (dp - dq)
+    signs = [np.dot(np.cross(v1 - v0, x - v0), n) for v0, v1 in ((a, b), (b, c), (c, a))]
+    return all(s > 0 for s in signs) or all(s < 0 for s in signs)
+
+
+def _reference_cross(t1, t2) -> bool:
+    """Two triangles in generic position cross iff an edge of one pierces the other."""
+    return any(
+        _segment_pierces(s[i], s[(i + 1) % 3], o) for s, o in ((t1, t2), (t2, t1)) for i in range(3)
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_triangles_cross_matches_a_reference_on_random_pairs(seed):
+    rng = np.random.default_rng(seed)
+    t1 = rng.uniform(-1, 1, (200, 3, 3))
+    t2 = rng.uniform(-1, 1, (200, 3, 3))
+    expected = [_reference_cross(a, b) for a, b in zip(t1, t2, strict=True)]
+    assert triangles_cross(t1, t2, 1e-12).tolist() == expected
+
+
+# --- Real models and scale --------------------------------------------------------------
+
+
+def test_prusaslicer_shapes(prusa_shapes):
+    """None of PrusaSlicer's gallery shapes crosses itself; multi-body ones do not overlap."""
+    report = {}
+    for path in sorted(prusa_shapes.glob("*.stl")):
+        tm = trimesh.load_mesh(path)
+        result = find_self_intersections(indexed(tm))
+        report[path.name] = result.is_self_intersecting
+        bodies = tm.split(only_watertight=False)
+        if len(bodies) > 1:
+            # manifold3d's exact union as the independent judge for multi-body parts.
+            assert (overlap_volume(list(bodies)) > 1e-3) == result.is_self_intersecting, path
+    assert len(report) == 13
+    assert not any(report.values()), report
+
+
+@pytest.mark.slow
+def test_a_large_sphere_is_clean_and_a_moved_copy_is_found():
+    big = sphere(radius=20, subdivisions=7)  # 327,680 faces
+    assert not find_self_intersections(indexed(big)).is_self_intersecting
+    parts = [big, moved(sphere(radius=5, subdivisions=3), (0, 0, 22))]
+    result = find_self_intersections(merged(*parts))
+    assert result.is_self_intersecting
+    assert result.faces.max() >= len(big.faces)
