@@ -40,3 +40,7 @@ class MeshTooLargeError(GeometryError):
 
 class RepairError(GeometryError):
     """The mesh could not be repaired as asked."""
+
+
+class UnreadableFileError(GeometryError):
+    """The file could not be opened or read (missing, a directory, no permission)."""
