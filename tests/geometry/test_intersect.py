@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from manifold3d import Manifold, OpType
 from manifold3d import Mesh as ManifoldMesh
+from pymeshfix import PyTMesh
 
 from printhub.geometry.intersect import (
     SelfIntersections,
@@ -201,6 +202,25 @@ def test_a_triangle_soup_gives_the_same_answer_as_the_welded_mesh():
     soup = Mesh.from_triangles(np.asarray(both.vertices[both.faces]))
     welded = find_self_intersections(indexed(both))
     assert np.array_equal(find_self_intersections(soup).face_pairs, welded.face_pairs)
+
+
+@pytest.mark.parametrize("case", ["three spheres", "helix tube", "two tori"])
+def test_same_faces_count_as_meshfix(case):
+    """MeshFix (C++, via pymeshfix) as a peer: it flags the same number of crossing faces."""
+    if case == "three spheres":
+        tm = trimesh.util.concatenate(
+            [sphere(), moved(sphere(), (12, 0, 0)), moved(sphere(), (6, 10, 0))]
+        )
+    elif case == "helix tube":
+        tm = helix_tube(pitch=3.0, tube_radius=2.0)
+    else:
+        torus = trimesh.creation.torus(major_radius=10.0, minor_radius=3.0)
+        tm = trimesh.util.concatenate([torus, moved(torus, (15, 0, 1))])
+    peer = PyTMesh()
+    peer.load_array(np.asarray(tm.vertices, dtype=np.float64), np.asarray(tm.faces, np.int32))
+    expected = len(peer.select_intersecting_triangles(justproper=True))
+    assert expected > 100
+    assert len(find_self_intersections(indexed(tm)).faces) == expected
 
 
 def test_max_pairs_truncates():
