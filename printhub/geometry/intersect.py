@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -79,19 +80,21 @@ def find_self_intersections(mesh: Mesh, max_pairs: int = 100_000) -> SelfInterse
     faces = np.asarray(mesh.faces)
     if len(faces) < 2:
         return _result([], truncated=False)
-    triangles = np.asarray(mesh.vertices, dtype=np.float64)[faces]
+    # np.take gathers rows several times faster than fancy indexing.
+    triangles = np.take(np.asarray(mesh.vertices, dtype=np.float64), faces, axis=0)
     tol = INTERSECT_TOUCH_REL * float(np.linalg.norm(mesh.extents))
     if tol == 0.0:
         return _result([], truncated=False)
 
-    normals, offsets, usable = _face_planes(triangles, tol)
-    if usable.sum() < 2:
+    geometry = _face_planes(triangles, tol)
+    if geometry.usable.sum() < 2:
         return _result([], truncated=False)
-    fan_is_embedded = _embedded_fans(triangles, faces, normals, usable, len(mesh.vertices))
+    fan_is_embedded = _embedded_fans(geometry, faces, len(mesh.vertices))
+    normals, offsets = geometry.normals, geometry.offsets
 
     found: list[np.ndarray] = []
     count = 0
-    for a, b in _candidate_pairs(triangles, usable):
+    for a, b in _candidate_pairs(triangles, geometry.usable):
         a, b = _drop_neighbours(faces, fan_is_embedded, a, b)
         if len(a) == 0:
             continue
@@ -114,7 +117,8 @@ def triangles_cross(tri_a: np.ndarray, tri_b: np.ndarray, tol_mm: float) -> np.n
     tri_a = np.asarray(tri_a, dtype=np.float64).reshape(-1, 3, 3)
     tri_b = np.asarray(tri_b, dtype=np.float64).reshape(-1, 3, 3)
     triangles = np.concatenate([tri_a, tri_b])
-    normals, offsets, usable = _face_planes(triangles, tol_mm)
+    geometry = _face_planes(triangles, tol_mm)
+    normals, offsets, usable = geometry.normals, geometry.offsets, geometry.usable
     k = len(tri_a)
     a = np.arange(k)
     b = np.arange(k, 2 * k)
@@ -142,32 +146,45 @@ def _result(found: list[np.ndarray], truncated: bool, limit: int | None = None):
     )
 
 
-def _face_planes(triangles: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unit normals (m, 3), plane offsets (m,) mm and a mask of faces thick enough to test."""
-    e1 = triangles[:, 1] - triangles[:, 0]
-    e2 = triangles[:, 2] - triangles[:, 0]
-    e3 = triangles[:, 2] - triangles[:, 1]
-    cross = np.cross(e1, e2)
-    double_area = np.sqrt(np.einsum("ij,ij->i", cross, cross))
+class _Faces(NamedTuple):
+    """Per-face quantities shared by every stage."""
+
+    edges: list[np.ndarray]  # edges[k] : (m, 3) from corner k to corner k + 1, mm
+    double_area: np.ndarray  # (m,) mm²
+    normals: np.ndarray  # (m, 3) unit, zero where not usable
+    offsets: np.ndarray  # (m,) mm, normal . corner 0
+    usable: np.ndarray  # (m,) bool: thick enough to have a reliable plane
+
+
+def _face_planes(triangles: np.ndarray, tol: float) -> _Faces:
+    """Edges, areas, unit normals, plane offsets and a mask of faces thick enough to test."""
+    edges = [triangles[:, (k + 1) % 3] - triangles[:, k] for k in range(3)]
+    cross = _cross(edges[0], -edges[2])
+    double_area = np.sqrt(_rowdot(cross, cross))
     longest = np.sqrt(
-        np.maximum(
-            np.maximum(np.einsum("ij,ij->i", e1, e1), np.einsum("ij,ij->i", e2, e2)),
-            np.einsum("ij,ij->i", e3, e3),
-        )
+        np.maximum(np.maximum(*[_rowdot(e, e) for e in edges[:2]]), _rowdot(*2 * [edges[2]]))
     )
     # A sliver whose height is within the touch tolerance has no reliable plane: it can only
     # ever "touch" things, so it is left out rather than allowed to report noise.
     with np.errstate(divide="ignore", invalid="ignore"):
         height = np.where(longest > 0, double_area / longest, 0.0)
         usable = (0.5 * double_area > DEGENERATE_AREA_MM2) & (height > tol)
-        normals = np.where(usable[:, None], cross / double_area[:, None], 0.0)
-    offsets = np.einsum("ij,ij->i", normals, triangles[:, 0])
-    return normals, offsets, usable
+        normals = cross / double_area[:, None]
+    normals[~usable] = 0.0
+    offsets = _rowdot(normals, triangles[:, 0])
+    return _Faces(edges, double_area, normals, offsets, usable)
 
 
-def _embedded_fans(
-    triangles: np.ndarray, faces: np.ndarray, normals: np.ndarray, usable: np.ndarray, n: int
-) -> np.ndarray:
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(k, 3) row-wise cross product (np.cross is several times slower on long arrays)."""
+    out = np.empty_like(a)
+    out[:, 0] = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
+    out[:, 1] = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
+    out[:, 2] = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return out
+
+
+def _embedded_fans(geometry: _Faces, faces: np.ndarray, n: int) -> np.ndarray:
     """(n,) bool: vertices whose faces provably do not cross each other.
 
     Seen along the vertex's (area-weighted) normal, each face of the fan spans a wedge at
@@ -176,40 +193,41 @@ def _embedded_fans(
     one full turn, the wedges tile the plane exactly once: no two faces of the fan overlap
     in projection, so none can cross another.
     """
-    # Edge k runs from corner k to corner k+1.
-    edges = [triangles[:, (k + 1) % 3] - triangles[:, k] for k in range(3)]
-    double_area = _rowdot(normals, np.cross(edges[0], -edges[2]))
+    edges, double_area, normals = geometry.edges, geometry.double_area, geometry.normals
+    # Corner 0 of every face, then corner 1, then corner 2; intp, because bincount would
+    # convert int32 indices on every call.
+    corners = faces.T.ravel().astype(np.intp)
     weighted = normals * double_area[:, None]
-    axis = np.zeros((n, 3))
-    for k in range(3):
-        for i in range(3):
-            axis[:, i] += np.bincount(faces[:, k], weighted[:, i], minlength=n)
+    axis = np.stack(
+        [np.bincount(corners, np.tile(weighted[:, i], 3), minlength=n) for i in range(3)], 1
+    )
     length = np.sqrt(_rowdot(axis, axis))
     with np.errstate(divide="ignore", invalid="ignore"):
         axis /= length[:, None]
 
-    turn = np.zeros(n)
-    bad = np.zeros(n)
-    # Edges leaving and entering each vertex must be the same multiset for the wedges to
-    # chain into cycles; compare random fingerprints of both multisets.
-    fingerprint = np.random.default_rng(0x5E1F).random(n)
-    balance = np.zeros(n)
+    bad = np.empty((3, len(faces)), dtype=bool)
+    angle = np.empty((3, len(faces)))
     for k in range(3):
-        corner = faces[:, k]
-        a = axis[corner]
+        a = np.take(axis, faces[:, k], axis=0)
         u = edges[k]  # towards the next corner
         w = -edges[(k + 2) % 3]  # towards the previous corner
         facing = _rowdot(normals, a)
-        bad += np.bincount(corner, ~usable | ~(facing > INTERSECT_FAN_MIN_COS), minlength=n)
+        bad[k] = ~(facing > INTERSECT_FAN_MIN_COS)
         # Turning angle of the wedge from u to w in the plane normal to the axis; u x w is
         # the face's own double-area normal.
-        sin_part = double_area * facing
-        cos_part = _rowdot(u, w) - _rowdot(u, a) * _rowdot(w, a)
-        turn += np.bincount(corner, np.arctan2(sin_part, cos_part), minlength=n)
-        balance += np.bincount(corner, fingerprint[faces[:, (k + 1) % 3]], minlength=n)
-        balance -= np.bincount(corner, fingerprint[faces[:, (k + 2) % 3]], minlength=n)
+        angle[k] = np.arctan2(double_area * facing, _rowdot(u, w) - _rowdot(u, a) * _rowdot(w, a))
+    bad_count = np.bincount(corners, bad.ravel(), minlength=n)
+    turn = np.bincount(corners, angle.ravel(), minlength=n)
+    # Edges leaving and entering each vertex must be the same multiset for the wedges to
+    # chain into cycles; compare random fingerprints of both multisets.
+    fingerprint = np.random.default_rng(0x5E1F).random(n)
+    after = faces[:, [1, 2, 0]].T.ravel()
+    before = faces[:, [2, 0, 1]].T.ravel()
+    balance = np.bincount(
+        corners, np.take(fingerprint, after) - np.take(fingerprint, before), minlength=n
+    )
     return (
-        (bad == 0)
+        (bad_count == 0)
         & (length > 0)
         & (np.abs(balance) < 1e-9)
         & (np.abs(turn - 2 * np.pi) < 0.5 * np.pi)
@@ -306,8 +324,8 @@ def _drop_neighbours(
     faces: np.ndarray, fan_is_embedded: np.ndarray, a: np.ndarray, b: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Remove pairs sharing an edge, and pairs sharing one vertex whose fan is embedded."""
-    fa = faces[a]
-    fb = faces[b]
+    fa = np.take(faces, a, axis=0)
+    fb = np.take(faces, b, axis=0)
     b0, b1, b2 = fb[:, 0], fb[:, 1], fb[:, 2]
     corner = [fa[:, k] for k in range(3)]
     in_b = [(c == b0) | (c == b1) | (c == b2) for c in corner]
@@ -329,9 +347,9 @@ def _pairs_cross(
 ) -> np.ndarray:
     """(k,) bool: whether face a[i] crosses face b[i] (exact test, see module docstring)."""
     result = np.zeros(len(a), dtype=bool)
-    tri_b = triangles[b]
+    tri_b = np.take(triangles, b, axis=0)
     # Signed distances of b's corners to a's plane; most pairs end here.
-    dist_b = np.einsum("ijk,ik->ij", tri_b, normals[a]) - offsets[a][:, None]
+    dist_b = np.einsum("ijk,ik->ij", tri_b, np.take(normals, a, axis=0)) - offsets[a][:, None]
     d0, d1, d2 = dist_b[:, 0], dist_b[:, 1], dist_b[:, 2]
     b_above = (d0 > tol) | (d1 > tol) | (d2 > tol)
     b_below = (d0 < -tol) | (d1 < -tol) | (d2 < -tol)
@@ -342,8 +360,8 @@ def _pairs_cross(
         return result
     a, b, tri_b, dist_b, b_flat = a[idx], b[idx], tri_b[idx], dist_b[idx], b_flat[idx]
     dist_b[np.abs(dist_b) <= tol] = 0.0
-    tri_a = triangles[a]
-    dist_a = np.einsum("ijk,ik->ij", tri_a, normals[b]) - offsets[b][:, None]
+    tri_a = np.take(triangles, a, axis=0)
+    dist_a = np.einsum("ijk,ik->ij", tri_a, np.take(normals, b, axis=0)) - offsets[b][:, None]
     dist_a[np.abs(dist_a) <= tol] = 0.0
     a_above = (dist_a > 0).any(axis=1)
     a_below = (dist_a < 0).any(axis=1)
