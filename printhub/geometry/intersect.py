@@ -7,7 +7,8 @@ The search has three stages, each vectorised over many faces or pairs at once:
    scipy's k-d tree finds the pairs of centroids close enough for their spheres to meet.
    Large classes are cut into slabs along the longest axis so that no single query
    returns more pairs than fit comfortably in memory.
-2. Neighbours. Faces sharing an edge (two vertices) are neighbours and never tested. Faces
+2. Neighbours. Faces sharing an edge (two vertices) are neighbours and never tested (nor are
+   duplicate faces, which share all three: finding those is topology's job). Faces
    sharing one vertex are skipped when that vertex's fan of faces is provably embedded:
    seen along the vertex's normal, every face of the fan turns the same way, the fan closes
    into one cycle and the turning angles add up to one full turn, so the faces' projections
@@ -266,8 +267,8 @@ def _candidate_pairs(
     for i, (bound_i, members_i) in enumerate(classes):
         for a, b in _pairs_within(centers, members_i, 2 * bound_i + pad, axis):
             yield from _chunks(a, b)
+        tree_i = cKDTree(centers[members_i]) if i + 1 < len(classes) else None
         for bound_j, members_j in classes[i + 1 :]:
-            tree_i = cKDTree(centers[members_i])
             for slab in _slabs(centers, members_j, bound_i + bound_j + pad, axis):
                 tree = cKDTree(centers[slab])
                 hits = tree.sparse_distance_matrix(

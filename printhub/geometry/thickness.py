@@ -94,6 +94,7 @@ def measure_thickness(
     """
     if max_samples < 1:
         raise ValueError(f"max_samples must be at least 1, got {max_samples}")
+    automatic = engine is None
     if engine is None:
         engine = available_engines()[0]
     elif engine not in available_engines():
@@ -126,9 +127,17 @@ def measure_thickness(
     if engine == "numpy":
         distance = _cast_numpy(vertices, faces[usable], origins, directions, start)
     else:
-        caster = _EmbreeDirect if engine == "embree" else _EmbreexScene
-        with caster(vertices, faces) as cast:
-            distance = _first_exit(cast, vertices, faces, origins, directions, start)
+        try:
+            caster = _EmbreeDirect if engine == "embree" else _EmbreexScene
+            with caster(vertices, faces) as cast:
+                distance = _first_exit(cast, vertices, faces, origins, directions, start)
+        except RuntimeError:
+            # The bundled library refused (an unexpected Embree build): embreex's own API.
+            if not (automatic and engine == "embree" and "embreex" in available_engines()):
+                raise
+            engine = "embreex"
+            with _EmbreexScene(vertices, faces) as cast:
+                distance = _first_exit(cast, vertices, faces, origins, directions, start)
 
     area = 0.5 * double_area[ids]
     return Thickness(

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import trimesh
 
+from printhub.geometry import thickness
 from printhub.geometry.mesh import Mesh
 from printhub.geometry.thickness import (
     ENGINES,
@@ -187,6 +188,21 @@ def test_degenerate_faces_are_not_measured_and_do_not_crash():
         result = measure_thickness(mesh, engine=engine)
         assert result.sample_faces.tolist() == list(range(12))
         np.testing.assert_allclose(result.thickness_mm, 10.0, rtol=1e-9)
+
+
+def test_falls_back_to_the_embreex_api_when_the_bundled_library_refuses(monkeypatch):
+    if "embreex" not in HERE:
+        pytest.skip("embreex is not installed")
+
+    def refuse(*args):
+        raise RuntimeError("Embree failed to build the scene (error code 1)")
+
+    monkeypatch.setattr(thickness, "_EmbreeDirect", refuse)
+    result = measure_thickness(indexed(box([10, 10, 10])))
+    assert result.engine == "embreex"
+    np.testing.assert_allclose(result.thickness_mm, 10.0, rtol=1e-9)
+    with pytest.raises(RuntimeError, match="Embree failed"):
+        measure_thickness(indexed(box([10, 10, 10])), engine="embree")
 
 
 def test_empty_and_invalid_requests():
