@@ -230,7 +230,9 @@ class _ModelTarget:
                 raise MeshFormatError(
                     f"part '{self.path}' defines object {object_id[:40]} twice", self.filename
                 )
-            self.current = _Object(object_id, attrib.get("name") or f"object {object_id}")
+            # Without entity substitution libxml2 hands "&" in attributes back as "&#38;".
+            name = (attrib.get("name") or "").replace("&#38;", "&").strip()
+            self.current = _Object(object_id, name or f"object {object_id[:40]}")
             self.objects[object_id] = self.current
         elif tag == _COMPONENT:
             if self.current is None:
