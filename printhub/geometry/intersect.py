@@ -53,7 +53,7 @@ from .tolerances import (
 # at a few hundred bytes per pair.
 _CHUNK_PAIRS = 1_000_000
 # A k-d tree query covers at most this many faces; larger size classes are cut into slabs.
-_SLAB_FACES = 300_000
+_SLAB_FACES = 100_000
 # Size classes: radius bounds R, R/2, R/4, ...; everything smaller joins the last class.
 _MAX_SIZE_CLASSES = 8
 
@@ -91,12 +91,15 @@ def find_self_intersections(mesh: Mesh, max_pairs: int = 100_000) -> SelfInterse
     if geometry.usable.sum() < 2:
         return _result([], truncated=False)
     fan_is_embedded = _embedded_fans(geometry, faces, len(mesh.vertices))
+    geometry = geometry._replace(edges=[])  # not needed any more; frees 72 bytes a face
     normals, offsets = geometry.normals, geometry.offsets
 
     found: list[np.ndarray] = []
     count = 0
+    boxes = _boxes(triangles, tol)
     for a, b in _candidate_pairs(triangles, geometry.usable):
         a, b = _drop_neighbours(faces, fan_is_embedded, a, b)
+        a, b = _boxes_overlap(boxes, a, b)
         if len(a) == 0:
             continue
         hit = _pairs_cross(triangles, normals, offsets, a, b, tol)
@@ -195,38 +198,37 @@ def _embedded_fans(geometry: _Faces, faces: np.ndarray, n: int) -> np.ndarray:
     in projection, so none can cross another.
     """
     edges, double_area, normals = geometry.edges, geometry.double_area, geometry.normals
-    # Corner 0 of every face, then corner 1, then corner 2; intp, because bincount would
-    # convert int32 indices on every call.
-    corners = faces.T.ravel().astype(np.intp)
+    # Per corner k, the vertex it sits on (intp: bincount would convert int32 every call).
+    corners = [faces[:, k].astype(np.intp) for k in range(3)]
     weighted = normals * double_area[:, None]
-    axis = np.stack(
-        [np.bincount(corners, np.tile(weighted[:, i], 3), minlength=n) for i in range(3)], 1
-    )
+    axis = np.zeros((n, 3))
+    for corner in corners:
+        for i in range(3):
+            axis[:, i] += np.bincount(corner, weighted[:, i], minlength=n)
+    del weighted
     length = np.sqrt(_rowdot(axis, axis))
     with np.errstate(divide="ignore", invalid="ignore"):
         axis /= length[:, None]
 
-    bad = np.empty((3, len(faces)), dtype=bool)
-    angle = np.empty((3, len(faces)))
-    for k in range(3):
-        a = np.take(axis, faces[:, k], axis=0)
-        u = edges[k]  # towards the next corner
-        w = -edges[(k + 2) % 3]  # towards the previous corner
-        facing = _rowdot(normals, a)
-        bad[k] = ~(facing > INTERSECT_FAN_MIN_COS)
-        # Turning angle of the wedge from u to w in the plane normal to the axis; u x w is
-        # the face's own double-area normal.
-        angle[k] = np.arctan2(double_area * facing, _rowdot(u, w) - _rowdot(u, a) * _rowdot(w, a))
-    bad_count = np.bincount(corners, bad.ravel(), minlength=n)
-    turn = np.bincount(corners, angle.ravel(), minlength=n)
+    bad_count = np.zeros(n)
+    turn = np.zeros(n)
+    balance = np.zeros(n)
     # Edges leaving and entering each vertex must be the same multiset for the wedges to
     # chain into cycles; compare random fingerprints of both multisets.
     fingerprint = np.random.default_rng(0x5E1F).random(n)
-    after = faces[:, [1, 2, 0]].T.ravel()
-    before = faces[:, [2, 0, 1]].T.ravel()
-    balance = np.bincount(
-        corners, np.take(fingerprint, after) - np.take(fingerprint, before), minlength=n
-    )
+    for k, corner in enumerate(corners):
+        a = np.take(axis, corner, axis=0)
+        u = edges[k]  # towards the next corner
+        w = edges[(k + 2) % 3]  # from the previous corner: minus the way towards it
+        facing = _rowdot(normals, a)
+        bad_count += np.bincount(corner, ~(facing > INTERSECT_FAN_MIN_COS), minlength=n)
+        # Turning angle of the wedge from u to -w in the plane normal to the axis; u x -w is
+        # the face's own double-area normal.
+        cos_part = _rowdot(u, a) * _rowdot(w, a) - _rowdot(u, w)
+        turn += np.bincount(corner, np.arctan2(double_area * facing, cos_part), minlength=n)
+        after = np.take(fingerprint, faces[:, (k + 1) % 3])
+        before = np.take(fingerprint, faces[:, (k + 2) % 3])
+        balance += np.bincount(corner, after - before, minlength=n)
     return (
         (bad_count == 0)
         & (length > 0)
@@ -321,6 +323,34 @@ def _chunks(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarr
         yield a[start : start + _CHUNK_PAIRS], b[start : start + _CHUNK_PAIRS]
 
 
+def _boxes(triangles: np.ndarray, tol: float) -> np.ndarray:
+    """(m, 6) float32 bounding boxes (min xyz, max xyz), grown by tol and rounded outwards."""
+    lo = np.minimum(np.minimum(triangles[:, 0], triangles[:, 1]), triangles[:, 2]) - tol
+    hi = np.maximum(np.maximum(triangles[:, 0], triangles[:, 1]), triangles[:, 2]) + tol
+    lo32 = lo.astype(np.float32)
+    hi32 = hi.astype(np.float32)
+    lo32 = np.where(lo32 > lo, np.nextafter(lo32, np.float32(-np.inf)), lo32)
+    hi32 = np.where(hi32 < hi, np.nextafter(hi32, np.float32(np.inf)), hi32)
+    return np.concatenate([lo32, hi32], axis=1)
+
+
+def _boxes_overlap(
+    boxes: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the pairs whose bounding boxes overlap: far tighter than spheres for slivers."""
+    box_a = np.take(boxes, a, axis=0)
+    box_b = np.take(boxes, b, axis=0)
+    keep = (
+        (box_a[:, 0] <= box_b[:, 3])
+        & (box_a[:, 1] <= box_b[:, 4])
+        & (box_a[:, 2] <= box_b[:, 5])
+        & (box_b[:, 0] <= box_a[:, 3])
+        & (box_b[:, 1] <= box_a[:, 4])
+        & (box_b[:, 2] <= box_a[:, 5])
+    )
+    return a[keep], b[keep]
+
+
 def _drop_neighbours(
     faces: np.ndarray, fan_is_embedded: np.ndarray, a: np.ndarray, b: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -364,8 +394,8 @@ def _pairs_cross(
     tri_a = np.take(triangles, a, axis=0)
     dist_a = np.einsum("ijk,ik->ij", tri_a, np.take(normals, b, axis=0)) - offsets[b][:, None]
     dist_a[np.abs(dist_a) <= tol] = 0.0
-    a_above = (dist_a > 0).any(axis=1)
-    a_below = (dist_a < 0).any(axis=1)
+    a_above = (dist_a[:, 0] > 0) | (dist_a[:, 1] > 0) | (dist_a[:, 2] > 0)
+    a_below = (dist_a[:, 0] < 0) | (dist_a[:, 1] < 0) | (dist_a[:, 2] < 0)
     a_flat = ~a_above & ~a_below
 
     coplanar = b_flat | a_flat
@@ -422,24 +452,41 @@ def _coplanar_overlap(
     tri_a: np.ndarray, tri_b: np.ndarray, normal_a: np.ndarray, normal_b: np.ndarray, tol: float
 ) -> np.ndarray:
     """Coplanar pairs: interiors overlap by more than tol and the faces face the same way."""
-    same_way = np.einsum("ij,ij->i", normal_a, normal_b) > 0
-    # Work in the plane of a, in an orthonormal frame, so that lengths stay in mm.
+    result = np.zeros(len(tri_a), dtype=bool)
+    # Faces turned opposite ways are two solids in contact, whatever their overlap.
+    live = np.flatnonzero(_rowdot(normal_a, normal_b) > 0)
+    if len(live) == 0:
+        return result
+    tri_a, tri_b, normal_a = tri_a[live], tri_b[live], normal_a[live]
+    # Coordinates in the plane of a, in an orthonormal frame so that lengths stay in mm.
     u = tri_a[:, 1] - tri_a[:, 0]
-    u /= np.linalg.norm(u, axis=1)[:, None]
-    v = np.cross(normal_a, u)
+    u /= np.sqrt(_rowdot(u, u))[:, None]
+    v = _cross(normal_a, u)
     origin = tri_a[:, 0]
-    pa = np.stack(
-        [np.einsum("ijk,ik->ij", tri_a - origin[:, None], e) for e in (u, v)], axis=2
-    )  # (k, 3, 2)
-    pb = np.stack([np.einsum("ijk,ik->ij", tri_b - origin[:, None], e) for e in (u, v)], axis=2)
-    separated = np.zeros(len(tri_a), dtype=bool)
-    for poly in (pa, pb):
+    xs, ys = [], []
+    for tri in (tri_a, tri_b):
+        for j in range(3):
+            offset = tri[:, j] - origin
+            xs.append(_rowdot(offset, u))
+            ys.append(_rowdot(offset, v))
+    # Separating axes: the normals of the six edges. Pairs drop out as soon as one separates
+    # them by more than -tol (touching counts as separated).
+    for first in (0, 3):
         for i in range(3):
-            edge = poly[:, (i + 1) % 3] - poly[:, i]
-            axis = np.stack([-edge[:, 1], edge[:, 0]], axis=1)
-            axis /= np.linalg.norm(axis, axis=1)[:, None]
-            proj_a = np.einsum("ijk,ik->ij", pa, axis)
-            proj_b = np.einsum("ijk,ik->ij", pb, axis)
-            gap = np.maximum(proj_b.min(1) - proj_a.max(1), proj_a.min(1) - proj_b.max(1))
-            separated |= gap >= -tol
-    return same_way & ~separated
+            j = first + i
+            k = first + (i + 1) % 3
+            nx, ny = ys[j] - ys[k], xs[k] - xs[j]
+            reach = tol * np.sqrt(nx * nx + ny * ny)
+            proj = [x * nx + y * ny for x, y in zip(xs, ys, strict=True)]
+            lo_a = np.minimum(np.minimum(proj[0], proj[1]), proj[2])
+            hi_a = np.maximum(np.maximum(proj[0], proj[1]), proj[2])
+            lo_b = np.minimum(np.minimum(proj[3], proj[4]), proj[5])
+            hi_b = np.maximum(np.maximum(proj[3], proj[4]), proj[5])
+            keep = (lo_b - hi_a < -reach) & (lo_a - hi_b < -reach)
+            live = live[keep]
+            xs = [x[keep] for x in xs]
+            ys = [y[keep] for y in ys]
+            if len(live) == 0:
+                return result
+    result[live] = True
+    return result
