@@ -17,10 +17,8 @@ def to_utf8(data: bytes) -> bytes:
     if data.startswith(UTF8_BOM):
         return data[len(UTF8_BOM) :]
     if data[:2] in _UTF16_BOMS:
-        try:
-            return data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            return data
+        # "replace" keeps a cut or damaged file decodable; the readers then point at it.
+        return data.decode("utf-16", "replace").encode("utf-8")
     return data
 
 
@@ -77,8 +75,12 @@ def line_text(data: bytes, pos: int, width: int = 60) -> str:
     start = data.rfind(b"\n", 0, pos) + 1
     end = data.find(b"\n", pos)
     end = len(data) if end < 0 else end
-    text = data[start : min(end, start + width + 1)].decode("utf-8", "replace").strip()
-    text = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+    return printable(data[start : min(end, start + 4 * width)].decode("utf-8", "replace"), width)
+
+
+def printable(text: str, width: int = 60) -> str:
+    """Text safe to show in a one-line message: control characters replaced, shortened."""
+    text = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text.strip())
     return text[:width] + "…" if len(text) > width else text
 
 

@@ -18,6 +18,7 @@ from printhub.geometry.io._text import (
     as_indices,
     fan_triangulate,
     parse_numbers,
+    printable,
     to_utf8,
     token_starts,
 )
@@ -151,7 +152,7 @@ def _parse_header(data: bytes, filename: str, limits: Limits):
         words = line.split()
         if not words or words[0] in ("comment", "obj_info"):
             continue
-        where = f"header line {number} ('{line.strip()[:60]}')"
+        where = f"header line {number} ('{printable(line)}')"
         if words[0] == "format":
             if len(words) != 3 or words[1] not in _FORMATS:
                 raise MeshFormatError(f"{where}: unknown PLY format", filename)

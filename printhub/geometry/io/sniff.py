@@ -63,12 +63,14 @@ def detect_format(head: bytes, size: int, filename: str) -> str:
         return "ply"
     if is_binary_stl_size(head, size):
         return "stl-binary"
-    has_nul = b"\x00" in text
-    if _SOLID.match(text) and not has_nul:
+    nul_count = text.count(b"\x00")
+    if _SOLID.match(text) and (nul_count == 0 or b"facet" in text or b"endsolid" in text):
+        # Text with facets (a stray NUL is the ASCII reader's to report, with its line).
         return "stl-ascii"
-    if not has_nul and _OBJ_LINE.search(text):
+    # A few NUL bytes in an OBJ are damage for the OBJ reader to point at; many mean binary.
+    if nul_count * 100 <= len(text) and _OBJ_LINE.search(text):
         return "obj"
-    return _refuse(head, text, size, filename, has_nul)
+    return _refuse(head, text, size, filename, nul_count > 0)
 
 
 def _refuse(head: bytes, text: bytes, size: int, filename: str, has_nul: bool) -> str:
