@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark, print the ratios, rewrite docs/benchmarks.md.
 
-    python -m bench            # all
-    python -m bench analysis   # those whose module name contains "analysis"
+python -m bench            # all
+python -m bench analysis   # those whose module name contains "analysis"
 """
 
 from __future__ import annotations

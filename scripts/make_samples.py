@@ -22,16 +22,20 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 def _mesh(solid: m3.Manifold) -> Mesh:
     out = solid.to_mesh()
-    return Mesh(np.asarray(out.vert_properties[:, :3], np.float64), np.asarray(out.tri_verts, np.int32))
+    return Mesh(
+        np.asarray(out.vert_properties[:, :3], np.float64), np.asarray(out.tri_verts, np.int32)
+    )
 
 
 def bracket() -> Mesh:
     m3.set_circular_segments(48)
     base = m3.Manifold.cube((60, 40, 5))
     wall = m3.Manifold.cube((5, 40, 45))
-    gusset = m3.Manifold.extrude(
-        m3.CrossSection([[(0, 0), (25, 0), (0, 25)]]), 4
-    ).rotate((90, 0, 0)).translate((5, 22, 5))
+    gusset = (
+        m3.Manifold.extrude(m3.CrossSection([[(0, 0), (25, 0), (0, 25)]]), 4)
+        .rotate((90, 0, 0))
+        .translate((5, 22, 5))
+    )
     hole = m3.Manifold.cylinder(10, 2.6, 2.6).translate((0, 0, -2))
     holes = [hole.translate((40, 10, 0)), hole.translate((40, 30, 0))]
     wall_hole = m3.Manifold.cylinder(10, 3.2, 3.2).rotate((0, 90, 0)).translate((-2, 20, 32))

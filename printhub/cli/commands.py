@@ -245,8 +245,8 @@ def thumbnail(args: argparse.Namespace) -> int:
     from printhub.geometry.thumbnail import save_thumbnail
 
     output = _check_output(args.output, (".png",))
-    if not 16 <= args.size <= 4096:
-        raise UsageError(f"--size must be between 16 and 4096 pixels, not {args.size}")
+    if not 16 <= args.size <= 1024:
+        raise UsageError(f"--size must be between 16 and 1024 pixels, not {args.size}")
     with Progress() as progress:
         model = _load(progress, args.file)
         highlight = None

@@ -226,6 +226,24 @@ def _body_bounds(mesh: Mesh, labels: np.ndarray, count: int) -> np.ndarray:
     return bounds
 
 
+def thinnest_wall(thickness) -> float | None:
+    """The thinnest wall behind at least THIN_WALL_MIN_AREA_MM2 of surface, mm.
+
+    The plain minimum is one sliver next to a sharp edge; a wall is only a problem
+    when it covers some area. None when no ray found the other side.
+    """
+    finite = np.isfinite(thickness.thickness_mm)
+    if not finite.any():
+        return None
+    sampled = float(thickness.face_area_mm2.sum())
+    scale = thickness.total_area_mm2 / sampled if sampled > 0 else 1.0
+    order = np.argsort(thickness.thickness_mm)
+    covered = np.cumsum(thickness.face_area_mm2[order] * scale)
+    index = min(int(np.searchsorted(covered, tol.THIN_WALL_MIN_AREA_MM2)), len(order) - 1)
+    value = float(thickness.thickness_mm[order[index]])
+    return value if np.isfinite(value) else float(thickness.min_mm)
+
+
 def analyze(mesh: Mesh, options: AnalysisOptions | None = None) -> AnalysisReport:
     """Analyse a mesh (any: soup or indexed); face indices in the report are the input's."""
     options = options or AnalysisOptions()
@@ -328,10 +346,10 @@ def analyze(mesh: Mesh, options: AnalysisOptions | None = None) -> AnalysisRepor
         from .thickness import measure_thickness
 
         thickness = measure_thickness(welded, max_samples=options.thickness_samples)
-        min_wall = None if not np.isfinite(thickness.min_mm) else float(thickness.min_mm)
+        min_wall = thinnest_wall(thickness)
         thin_area = float(thickness.thin_area_mm2(options.min_wall_mm))
         thin = thickness.thin_faces(options.min_wall_mm)
-        if len(thin):
+        if thin_area >= tol.THIN_WALL_MIN_AREA_MM2:
             problems.append(
                 _problem(
                     "thin_walls",

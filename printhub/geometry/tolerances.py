@@ -51,3 +51,6 @@ THICKNESS_START_REL = 2e-6
 # Hits on faces whose normal is within this cosine of perpendicular to the ray (the ray
 # skims along them) are skipped and the ray goes on, like hits on faces turned towards it.
 THICKNESS_GRAZING_COS = 1e-3
+# Thin walls are reported once they cover at least this much surface (a sliver of a
+# sharp edge is not a wall).
+THIN_WALL_MIN_AREA_MM2 = 1.0

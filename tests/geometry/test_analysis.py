@@ -180,3 +180,35 @@ def test_too_large_for_every_printer_is_an_error():
 def test_empty_mesh_gives_an_empty_report():
     report = analyze(Mesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int32)), FAST)
     assert report.triangles == 0 and report.bodies == 0 and report.volume_mm3 == 0
+
+
+def test_thin_plate_is_flagged_with_its_thickness():
+    report = analyze(soup(box((30, 30, 0.5))))
+    problem = report.problem("thin_walls")
+    assert problem is not None and problem.severity == "warning"
+    assert report.min_wall_mm == pytest.approx(0.5, rel=1e-3)
+    assert report.thin_wall_area_mm2 == pytest.approx(2 * 30 * 30, rel=0.05)
+
+
+def test_thick_part_has_no_thin_wall_warning():
+    report = analyze(soup(box((30, 30, 10))))
+    assert report.problem("thin_walls") is None
+    assert report.min_wall_mm == pytest.approx(10, rel=1e-3)
+
+
+def test_overlapping_bodies_are_self_intersecting():
+    report = analyze(soup(concatenate(box((10, 10, 10)), box((10, 10, 10), (5, 5, 5)))))
+    assert report.is_self_intersecting
+    problem = report.problem("self_intersecting")
+    assert problem.severity == "warning" and len(problem.faces) > 0
+
+
+def test_real_shapes_analyse_cleanly(prusa_shapes):
+    from printhub.geometry.io import load_mesh
+
+    for path in sorted(prusa_shapes.glob("*.stl")):
+        report = analyze(load_mesh(path))
+        assert report.triangles > 0
+        assert report.volume_mm3 > 0, path
+        data = report.to_dict()
+        assert data["bbox_mm"] == pytest.approx(list(report.bbox_mm))
