@@ -335,7 +335,7 @@ def test_lying_sizes_in_the_zip_headers_do_not_help_a_bomb():
         at = data.index(signature)
         data[at + offset : at + offset + 4] = struct.pack("<I", 100)
     # zipfile stops at the declared size; the checksum then gives the lie away.
-    with pytest.raises(MeshFormatError, match="cannot inflate part.*CRC"):
+    with pytest.raises(MeshFormatError, match=r"cannot inflate part.*CRC"):
         parse_model(bytes(data), "liar.3mf")
 
 

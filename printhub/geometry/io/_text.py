@@ -92,6 +92,8 @@ def fan_triangulate(first: np.ndarray, counts: np.ndarray, flat: np.ndarray) -> 
     flat : (k,) int64, corner vertex indices
     """
     if counts.size and counts.max() == 3 and counts.min() == 3:
+        if flat.size == 3 * counts.size and (first == 3 * np.arange(counts.size)).all():
+            return flat.reshape(-1, 3)
         return flat[first[:, None] + np.arange(3)]
     per_polygon = counts - 2
     polygon = np.repeat(np.arange(len(counts)), per_polygon)

@@ -31,8 +31,10 @@ def load_model(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Mode
             if fmt == "3mf":
                 return threemf.read_3mf(path, filename, limits)
             f.seek(0)
-            # One byte more than allowed tells a file that grew since stat() apart.
-            data = f.read(limits.max_file_bytes + 1)
+            data = f.read(size + 1)
+            if len(data) > size:
+                # The file grew since stat(): read on, but never past the limit.
+                data += f.read(limits.max_file_bytes + 1 - len(data))
     except OSError as err:
         raise UnreadableFileError(f"cannot read the file: {err.strerror or err}", path) from err
     return parse_model(data, filename, limits)

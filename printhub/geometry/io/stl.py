@@ -26,8 +26,8 @@ from printhub.geometry.mesh import Mesh
 STL_RECORD = np.dtype([("normal", "<f4", (3,)), ("corners", "<f4", (3, 3)), ("attribute", "<u2")])
 assert STL_RECORD.itemsize == STL_RECORD_BYTES
 
-# Records copied per step when reading from disk: bounds the extra memory to ~25 MB.
-_READ_CHUNK_RECORDS = 1 << 19
+# Records copied per step when reading from disk: bounds the extra memory to ~7 MB.
+_READ_CHUNK_RECORDS = 1 << 17
 # ASCII bodies are parsed in pieces of about this many bytes (cut after an "endfacet").
 _ASCII_CHUNK_BYTES = 16 * 1024 * 1024
 
