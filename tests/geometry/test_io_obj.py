@@ -111,6 +111,9 @@ def test_number_formats():
         ("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 x\n", r"line 4: expected 'f v1 v2 v3"),
         ("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3.5\n", r"line 4: expected 'f v1 v2 v3"),
         ("v 0 0 0\nv 1 0\nv 0 1 0\nf 1 2 3\n", r"line 2: expected 'v x y z'"),
+        # Too few numbers on one line and too many on the next must not pair up.
+        ("v 0 0 0\nv 1 0\nv 0 1 0 1\nf 1 2 3\n", r"line 2: expected 'v x y z'"),
+        ("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1/1 2/1 /1\n", r"line 4: a face corner has no vertex"),
         ("v 0 0 0\nv 1 0 zero\nv 0 1 0\nf 1 2 3\n", r"line 2: expected 'v x y z'"),
         ("v 0 0 0\nv 1 0 nan\nv 0 1 0\nf 1 2 3\n", r"line 2: vertex coordinate is not a finite"),
         ("v 0 0 0\nv 1 0 inf\nv 0 1 0\nf 1 2 3\n", r"line 2: vertex coordinate is not a finite"),

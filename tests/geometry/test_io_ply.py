@@ -159,6 +159,7 @@ def test_nan_coordinate_is_refused(encoding):
          "a face needs at least 3"),
         (lambda d: d.replace(b"element face 12", b"element face 0"), EmptyMeshError,
          "no faces"),
+        (lambda d: d + b"7\n", MeshFormatError, "1 more values than the header declares"),
     ],
 )  # fmt: skip
 def test_broken_ascii_ply_is_refused(damage, error, expected):

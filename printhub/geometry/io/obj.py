@@ -28,7 +28,8 @@ from printhub.geometry.mesh import Mesh
 _STATEMENT = re.compile(rb"^[ \t]*([vfog](?![^ \t\r\n])[^\r\n#]*)", re.MULTILINE)
 # Drops the "/vt/vn" part of face corners such as "3/1/2" or "3//2".
 _CORNER_SUFFIX = re.compile(rb"/[^ \t\n]*")
-_FIRST_THREE = re.compile(rb"^[ \t]*(\S+[ \t]+\S+[ \t]+\S+)", re.MULTILINE)
+# A corner without its vertex index ("/2/3").
+_MISSING_INDEX = re.compile(rb"(?:^|[ \t])/", re.MULTILINE)
 
 
 def parse_obj(data: bytes, filename: str, limits: Limits) -> ModelFile:
@@ -77,16 +78,22 @@ def _arguments(statements: np.ndarray) -> bytes:
 def _parse_vertices(text: bytes, data: bytes, filename: str) -> np.ndarray:
     """(n, 3) float64 from the arguments of the v statements (x y z [w] [r g b])."""
     count = text.count(b"\n") + 1 if text else 0
-    values = parse_numbers(text, 3 * count)
+    numbers_per_line = tokens_per_line(text, count)
+    if count and numbers_per_line.min() < 3:
+        pos = _nth_statement(data, b"v", int(np.argmax(numbers_per_line < 3)))
+        raise MeshFormatError(
+            f"line {line_number(data, pos)}: expected 'v x y z', found '{line_text(data, pos)}'",
+            filename,
+        )
+    values = parse_numbers(text, int(numbers_per_line.sum()))
     if values is None:
+        _raise_at_bad_line(b"v", data, filename, _bad_vertex, "expected 'v x y z'")
+    if values.size == 3 * count:
+        vertices = values.reshape(count, 3)
+    else:
         # Some lines carry w or vertex colours after x y z: keep the first three numbers.
-        first_three = _FIRST_THREE.findall(text)
-        values = None
-        if len(first_three) == count:
-            values = parse_numbers(b"\n".join(first_three), 3 * count)
-        if values is None:
-            _raise_at_bad_line(b"v", data, filename, _bad_vertex, "expected 'v x y z'")
-    vertices = values.reshape(count, 3)
+        first = np.cumsum(numbers_per_line) - numbers_per_line
+        vertices = values[first[:, None] + np.arange(3)]
     finite = np.isfinite(vertices).all(axis=1)
     if not finite.all():
         pos = _nth_statement(data, b"v", int(np.argmin(finite)))
@@ -108,6 +115,15 @@ def _parse_faces(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(t, 3) int32 triangles and (f,) int64 triangles made from each face statement."""
     if b"/" in text:
+        missing = _MISSING_INDEX.search(text)
+        if missing:
+            face = text.count(b"\n", 0, missing.start())
+            pos = _nth_statement(data, b"f", face)
+            raise MeshFormatError(
+                f"line {line_number(data, pos)}: a face corner has no vertex index: "
+                f"'{line_text(data, pos)}'",
+                filename,
+            )
         text = _CORNER_SUFFIX.sub(b"", text)
     corners_per_face = tokens_per_line(text, len(vertices_before))
     if corners_per_face.min() < 3:

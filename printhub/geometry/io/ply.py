@@ -126,6 +126,7 @@ def parse_ply(data: bytes, filename: str, limits: Limits) -> ModelFile:
             filename,
         )
     faces = _triangulate(faces_first, faces_counts, faces_flat, len(vertices), filename, limits)
+    reader.finish()
     fmt = "ply-ascii" if encoding == "ascii" else "ply-binary"
     return ModelFile(
         mesh=Mesh(vertices, faces),
@@ -257,6 +258,9 @@ class _BinaryBody:
         self.offset = offset
         self.order = order
         self.filename = filename
+
+    def finish(self) -> None:
+        """Bytes after the last element are tolerated (some writers pad the file)."""
 
     def _truncated(self, element: Element) -> MeshFormatError:
         return MeshFormatError(f"the file ends inside the '{element.name}' records", self.filename)
@@ -417,6 +421,15 @@ class _AsciiBody:
         if self.values is None:
             raise MeshFormatError("the body holds something that is not a number", filename)
         self.pos = 0
+
+    def finish(self) -> None:
+        """Refuse values left over: a record with too many values shifts all that follow."""
+        if self.pos != len(self.values):
+            raise MeshFormatError(
+                f"the body holds {len(self.values) - self.pos} more values than the header "
+                "declares (a record with too many values?)",
+                self.filename,
+            )
 
     def _take(self, element: Element, count: int) -> np.ndarray:
         if self.pos + count > len(self.values):
