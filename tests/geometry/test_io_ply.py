@@ -178,6 +178,26 @@ def test_negative_binary_list_length_is_refused():
         parse_model(data, "negative.ply")
 
 
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_elements_without_properties_take_no_space(encoding):
+    data = ply(CUBE_VERTICES, CUBE_FACES.tolist(), encoding)
+    data = data.replace(b"element face", b"element nothing 4000000000\nelement face")
+    assert parse_model(data, "odd.ply").mesh.triangle_count == 12
+
+
+def test_walking_varying_lists_is_bounded():
+    header = (
+        b"ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\n"
+        b"property float z\nelement junk 20\nproperty list uchar int ids\n"
+        b"element face 1\nproperty list uchar int vertex_indices\nend_header\n"
+    )
+    junk = b"".join(b"%d %s\n" % (i % 3, b" 7" * (i % 3)) for i in range(20))
+    data = header + b"0 0 0\n1 0 0\n0 1 0\n" + junk + b"3 0 1 2\n"
+    assert parse_model(data, "junk.ply").mesh.triangle_count == 1
+    with pytest.raises(MeshTooLargeError, match="'junk' element has 20 records"):
+        parse_model(data, "junk.ply", Limits(max_triangles=5))
+
+
 def test_point_cloud_is_empty():
     data = b"ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\n"
     data += b"property float z\nend_header\n0 0 0\n1 1 1\n"

@@ -106,9 +106,9 @@ def parse_ply(data: bytes, filename: str, limits: Limits) -> ModelFile:
     _check_counts(elements, encoding, len(data) - body, filename, limits)
 
     if encoding == "ascii":
-        reader = _AsciiBody(data, body, filename)
+        reader = _AsciiBody(data, body, filename, limits.max_triangles)
     else:
-        reader = _BinaryBody(data, body, _FORMATS[encoding], filename)
+        reader = _BinaryBody(data, body, _FORMATS[encoding], filename, limits.max_triangles)
     vertices = faces_first = faces_counts = faces_flat = None
     for element in elements:
         if element is vertex_element:
@@ -246,6 +246,16 @@ def _triangulate(first, counts, flat, vertex_count, filename, limits) -> np.ndar
     return fan_triangulate(first, counts, flat).astype(np.int32)
 
 
+def _check_walk(element: Element, max_walk: int, filename: str) -> None:
+    """Bound the record-by-record walk (a Python loop) over an element with varying lists."""
+    if element.count > max_walk:
+        raise MeshTooLargeError(
+            f"the '{element.name}' element has {element.count} records with lists of varying "
+            f"length; at most {max_walk} are read",
+            filename,
+        )
+
+
 def _ended_inside(element: Element, filename: str) -> MeshFormatError:
     return MeshFormatError(f"the file ends inside the '{element.name}' records", filename)
 
@@ -253,7 +263,8 @@ def _ended_inside(element: Element, filename: str) -> MeshFormatError:
 class _BinaryBody:
     """Walks the elements of a binary body in order."""
 
-    def __init__(self, data: bytes, offset: int, order: str, filename: str):
+    def __init__(self, data: bytes, offset: int, order: str, filename: str, max_walk: int):
+        self.max_walk = max_walk
         self.data = data
         self.offset = offset
         self.order = order
@@ -292,8 +303,13 @@ class _BinaryBody:
         return np.stack([records[f"p{index[n]}"].astype(np.float64) for n in names], axis=1)
 
     def skip(self, element: Element) -> None:
+        if not element.properties:
+            return
         if element.has_lists():
-            self._walk(element, record_offsets=False)
+            first_list = next(i for i, p in enumerate(element.properties) if p.is_list)
+            if self._uniform_lists(element, first_list) is None:
+                _check_walk(element, self.max_walk, self.filename)
+                self._walk(element, record_offsets=False)
         else:
             self._records(element, self._dtype(element.properties))
 
@@ -413,7 +429,8 @@ class _BinaryBody:
 class _AsciiBody:
     """Walks the elements of an ASCII body: every value is one whitespace-separated token."""
 
-    def __init__(self, data: bytes, offset: int, filename: str):
+    def __init__(self, data: bytes, offset: int, filename: str, max_walk: int):
+        self.max_walk = max_walk
         self.filename = filename
         text = data[offset:]
         starts = token_starts(text)
@@ -450,7 +467,10 @@ class _AsciiBody:
 
     def skip(self, element: Element) -> None:
         if element.has_lists():
-            self._walk(element)
+            first_list = next(i for i, p in enumerate(element.properties) if p.is_list)
+            if self._uniform_lists(element, first_list) is None:
+                _check_walk(element, self.max_walk, self.filename)
+                self._walk(element)
         else:
             self._take(element, element.count * len(element.properties))
 
