@@ -6,7 +6,11 @@ The search has three stages, each vectorised over many faces or pairs at once:
    binned by radius into a few size classes (radius bounds halving from the largest) and
    scipy's k-d tree finds the pairs of centroids close enough for their spheres to meet.
    Large classes are cut into slabs along the longest axis so that no single query
-   returns more pairs than fit comfortably in memory.
+   returns more pairs than fit comfortably in memory. Spheres suit faces about as wide as
+   they are long; when a sample predicts too many sphere pairs (fans and walls of long
+   slivers, as CAD exporters write finely divided cylinders) a hierarchy of bounding
+   boxes, walked level by level in numpy, is used instead. Either way pairs whose boxes
+   do not overlap are dropped before the exact test.
 2. Neighbours. Faces sharing an edge (two vertices) are neighbours and never tested (nor are
    duplicate faces, which share all three: finding those is topology's job). Faces
    sharing one vertex are skipped when that vertex's fan of faces is provably embedded:
@@ -56,6 +60,13 @@ _CHUNK_PAIRS = 1_000_000
 _SLAB_FACES = 100_000
 # Size classes: radius bounds R, R/2, R/4, ...; everything smaller joins the last class.
 _MAX_SIZE_CLASSES = 8
+# Above this many sphere pairs per face (estimated), the box hierarchy is used instead.
+# Ordinary meshes give 6-30; a fan of 4,000 slivers gives thousands.
+_SPHERE_PAIRS_PER_FACE = 60
+# Faces sampled per size class to estimate the sphere pairs.
+_ESTIMATE_SAMPLE = 20_000
+# Faces per leaf of the box hierarchy.
+_BUCKET_FACES = 4
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,7 @@ def find_self_intersections(mesh: Mesh, max_pairs: int = 100_000) -> SelfInterse
     found: list[np.ndarray] = []
     count = 0
     boxes = _boxes(triangles, tol)
-    for a, b in _candidate_pairs(triangles, geometry.usable):
+    for a, b in _candidate_pairs(triangles, boxes, geometry.usable):
         a, b = _drop_neighbours(faces, fan_is_embedded, a, b)
         a, b = _boxes_overlap(boxes, a, b)
         if len(a) == 0:
@@ -243,10 +254,27 @@ def _rowdot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _candidate_pairs(
-    triangles: np.ndarray, usable: np.ndarray
+    triangles: np.ndarray, boxes: np.ndarray, usable: np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield chunks (a, b) of face indices whose bounding spheres may meet."""
+    """Yield chunks (a, b) of face indices whose bounding volumes may meet.
+
+    Bounding spheres in a k-d tree are fastest for ordinary meshes, where faces are about
+    as wide as they are long. Long slivers (finely divided CAD cylinders, fans) have huge
+    spheres that all meet each other; there a box hierarchy is used instead.
+    """
     centers = (triangles[:, 0] + triangles[:, 1] + triangles[:, 2]) / 3.0
+    classes, radius = _size_classes(triangles, centers, usable)
+    ids = np.flatnonzero(usable)
+    if _estimated_sphere_pairs(centers, classes) > _SPHERE_PAIRS_PER_FACE * len(ids):
+        yield from _box_tree_pairs(boxes, ids)
+    else:
+        yield from _sphere_pairs(centers, radius, classes)
+
+
+def _size_classes(
+    triangles: np.ndarray, centers: np.ndarray, usable: np.ndarray
+) -> tuple[list[tuple[float, np.ndarray]], np.ndarray]:
+    """Faces grouped by bounding-sphere radius: [(radius bound, face ids)], and the radii."""
     radius_sq = _rowdot(*2 * [triangles[:, 0] - centers])
     for k in (1, 2):
         np.maximum(radius_sq, _rowdot(*2 * [triangles[:, k] - centers]), out=radius_sq)
@@ -262,6 +290,30 @@ def _candidate_pairs(
         members = ids[level == k]
         if len(members):
             classes.append((top / 2.0**k, members))
+    return classes, radius
+
+
+def _estimated_sphere_pairs(centers: np.ndarray, classes: list) -> float:
+    """About how many pairs the sphere broad phase would produce (from a sample per class)."""
+    rng = np.random.default_rng(0)
+    total = 0.0
+    for bound, members in classes:
+        sample = members
+        if len(members) > _ESTIMATE_SAMPLE:
+            sample = rng.choice(members, _ESTIMATE_SAMPLE, replace=False)
+        tree = cKDTree(centers[sample])
+        # count_neighbors counts ordered pairs, and each point with itself.
+        found = (tree.count_neighbors(tree, 2 * bound) - len(sample)) / 2
+        total += found * (len(members) / len(sample)) ** 2
+    return total
+
+
+def _sphere_pairs(
+    centers: np.ndarray, radius: np.ndarray, classes: list
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of faces whose bounding spheres meet, class by class and across classes."""
+    ids = np.concatenate([members for _, members in classes])
+    top = classes[0][0]
     # Widen the search by a hair so that rounding in the tree never drops a touching pair.
     pad = 1e-9 * top
     axis = int(np.argmax(np.ptp(centers[ids], axis=0)))
@@ -318,6 +370,97 @@ def _pairs_within(
                 yield left[hits["i"]], right[hits["j"]]
 
 
+def _box_tree_pairs(boxes: np.ndarray, ids: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of faces whose boxes overlap, by walking a box hierarchy against itself.
+
+    Faces are put in Morton order of their box centres and grouped into buckets of
+    _BUCKET_FACES; a complete binary tree over the buckets holds every node's box, level by
+    level. Node pairs are expanded a level at a time, all at once, keeping those whose
+    boxes overlap; large frontiers are split and walked depth-first to bound memory.
+    """
+    order = ids[_morton_order(0.5 * (boxes[ids, :3] + boxes[ids, 3:]))]
+    buckets = -(-len(order) // _BUCKET_FACES)
+    depth = max(0, int(np.ceil(np.log2(buckets))))
+    # Padding faces get empty boxes (min > max) that overlap nothing.
+    leaf = np.empty(((2**depth) * _BUCKET_FACES, 6), dtype=np.float32)
+    leaf[:, :3], leaf[:, 3:] = np.inf, -np.inf
+    leaf[: len(order)] = boxes[order]
+    levels = [_merge_boxes(leaf.reshape(-1, _BUCKET_FACES, 6))]
+    while len(levels[-1]) > 1:
+        levels.append(_merge_boxes(levels[-1].reshape(-1, 2, 6)))
+    levels.reverse()  # levels[d] : the 2**d node boxes at depth d
+
+    inner = np.arange(_BUCKET_FACES)
+    across_i, across_j = (g.ravel() for g in np.meshgrid(inner, inner, indexing="ij"))
+    upper = across_i < across_j
+    within_i, within_j = across_i[upper], across_j[upper]
+    per_chunk = max(1, _CHUNK_PAIRS // _BUCKET_FACES**2)
+    empty = np.zeros(0, dtype=np.int64)
+    stack = [(0, empty, empty, np.zeros(1, dtype=np.int64))]
+    while stack:
+        d, a, b, same = stack.pop()
+        if d == depth:
+            # Face pairs between two overlapping buckets, and within each bucket.
+            for start in range(0, max(len(a), len(same)), per_chunk):
+                part_a = a[start : start + per_chunk, None] * _BUCKET_FACES
+                part_b = b[start : start + per_chunk, None] * _BUCKET_FACES
+                part_s = same[start : start + per_chunk, None] * _BUCKET_FACES
+                fa = np.concatenate([(part_a + across_i).ravel(), (part_s + within_i).ravel()])
+                fb = np.concatenate([(part_b + across_j).ravel(), (part_s + within_j).ravel()])
+                keep = _overlap(leaf, fa, fb)
+                yield order[fa[keep]], order[fb[keep]]
+            continue
+        child_a = np.concatenate([2 * a, 2 * a, 2 * a + 1, 2 * a + 1, 2 * same])
+        child_b = np.concatenate([2 * b, 2 * b + 1, 2 * b, 2 * b + 1, 2 * same + 1])
+        keep = _overlap(levels[d + 1], child_a, child_b)
+        child_a, child_b = child_a[keep], child_b[keep]
+        same = np.concatenate([2 * same, 2 * same + 1])
+        same = same[levels[d + 1][same, 0] <= levels[d + 1][same, 3]]  # non-empty nodes
+        if len(child_a) + len(same) > _CHUNK_PAIRS and d + 1 < depth:
+            half_a, half_s = len(child_a) // 2, len(same) // 2
+            stack.append((d + 1, child_a[:half_a], child_b[:half_a], same[:half_s]))
+            stack.append((d + 1, child_a[half_a:], child_b[half_a:], same[half_s:]))
+        else:
+            stack.append((d + 1, child_a, child_b, same))
+
+
+def _merge_boxes(grouped: np.ndarray) -> np.ndarray:
+    """(k, g, 6) boxes in groups of g → (k, 6) boxes around each group."""
+    return np.concatenate([grouped[:, :, :3].min(axis=1), grouped[:, :, 3:].max(axis=1)], axis=1)
+
+
+def _overlap(boxes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(k,) bool: boxes[a] and boxes[b] overlap (touching counts)."""
+    box_a = np.take(boxes, a, axis=0)
+    box_b = np.take(boxes, b, axis=0)
+    return (
+        (box_a[:, 0] <= box_b[:, 3])
+        & (box_a[:, 1] <= box_b[:, 4])
+        & (box_a[:, 2] <= box_b[:, 5])
+        & (box_b[:, 0] <= box_a[:, 3])
+        & (box_b[:, 1] <= box_a[:, 4])
+        & (box_b[:, 2] <= box_a[:, 5])
+    )
+
+
+def _morton_order(points: np.ndarray) -> np.ndarray:
+    """Indices sorting points along a Z-order curve (21 bits per axis)."""
+    lo = points.min(axis=0)
+    span = float((points.max(axis=0) - lo).max()) or 1.0
+    cells = np.clip((points - lo) / span * (2**21 - 1), 0, 2**21 - 1).astype(np.uint64)
+    code = np.zeros(len(points), dtype=np.uint64)
+    for axis in range(3):
+        x = cells[:, axis]
+        # Spread the 21 bits apart, two zero bits after each.
+        x = (x | (x << np.uint64(32))) & np.uint64(0x1F00000000FFFF)
+        x = (x | (x << np.uint64(16))) & np.uint64(0x1F0000FF0000FF)
+        x = (x | (x << np.uint64(8))) & np.uint64(0x100F00F00F00F00F)
+        x = (x | (x << np.uint64(4))) & np.uint64(0x10C30C30C30C30C3)
+        x = (x | (x << np.uint64(2))) & np.uint64(0x1249249249249249)
+        code |= x << np.uint64(axis)
+    return np.argsort(code, kind="stable")
+
+
 def _chunks(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     for start in range(0, len(a), _CHUNK_PAIRS):
         yield a[start : start + _CHUNK_PAIRS], b[start : start + _CHUNK_PAIRS]
@@ -338,16 +481,7 @@ def _boxes_overlap(
     boxes: np.ndarray, a: np.ndarray, b: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keep the pairs whose bounding boxes overlap: far tighter than spheres for slivers."""
-    box_a = np.take(boxes, a, axis=0)
-    box_b = np.take(boxes, b, axis=0)
-    keep = (
-        (box_a[:, 0] <= box_b[:, 3])
-        & (box_a[:, 1] <= box_b[:, 4])
-        & (box_a[:, 2] <= box_b[:, 5])
-        & (box_b[:, 0] <= box_a[:, 3])
-        & (box_b[:, 1] <= box_a[:, 4])
-        & (box_b[:, 2] <= box_a[:, 5])
-    )
+    keep = _overlap(boxes, a, b)
     return a[keep], b[keep]
 
 

@@ -12,6 +12,7 @@ from manifold3d import Manifold, OpType
 from manifold3d import Mesh as ManifoldMesh
 from pymeshfix import PyTMesh
 
+from printhub.geometry import intersect
 from printhub.geometry.intersect import (
     SelfIntersections,
     find_self_intersections,
@@ -221,6 +222,41 @@ def test_same_faces_count_as_meshfix(case):
     expected = len(peer.select_intersecting_triangles(justproper=True))
     assert expected > 100
     assert len(find_self_intersections(indexed(tm)).faces) == expected
+
+
+def test_both_broad_phases_find_the_same_pairs(monkeypatch):
+    # The sphere k-d tree serves ordinary meshes, the box hierarchy sliver-heavy ones; on
+    # the same input they must agree pair for pair.
+    cylinders = [
+        trimesh.creation.cylinder(radius=10, height=20, sections=500),
+        trimesh.creation.cylinder(radius=5, height=30, sections=300),
+    ]
+    cases = [
+        merged(sphere(), moved(sphere(), (12, 0, 0)), moved(sphere(), (6, 10, 0))),
+        indexed(helix_tube(pitch=3.0, tube_radius=2.0)),
+        merged(*cylinders),
+        merged(box(), moved(box(), (10, 0, 0))),
+    ]
+    spheres = [find_self_intersections(mesh) for mesh in cases]
+    monkeypatch.setattr(intersect, "_SPHERE_PAIRS_PER_FACE", -1)  # always the box tree
+    boxes = [find_self_intersections(mesh) for mesh in cases]
+    for by_sphere, by_box in zip(spheres, boxes, strict=True):
+        assert np.array_equal(by_sphere.face_pairs, by_box.face_pairs)
+    assert [r.is_self_intersecting for r in boxes] == [True, True, True, False]
+
+
+def test_finely_divided_cylinder_through_a_box():
+    # 4,000 sections: caps are fans of long slivers whose bounding spheres all meet, which
+    # switches the search to the box hierarchy.
+    cylinder = trimesh.creation.cylinder(radius=10, height=20, sections=4000)
+    assert intersect._estimated_sphere_pairs(
+        cylinder.triangles_center, [(20.0, np.arange(len(cylinder.faces)))]
+    ) > intersect._SPHERE_PAIRS_PER_FACE * len(cylinder.faces)
+    alone = find_self_intersections(indexed(cylinder))
+    assert not alone.is_self_intersecting
+    crossed = find_self_intersections(merged(cylinder, moved(box(), (10, 0, 0))))
+    assert crossed.is_self_intersecting
+    assert crossed.faces.max() >= len(cylinder.faces)
 
 
 def test_max_pairs_truncates():
