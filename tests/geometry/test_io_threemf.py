@@ -211,7 +211,11 @@ def test_prefixed_namespace_and_extra_attributes_are_understood():
          "lacks its attribute 'x'"),
         (model_xml([CUBE], [(1, None)]).replace(b"<item ", b'<item transform="1 0 0" '),
          MeshFormatError, "transform must be 12 finite numbers"),
+        (model_xml([CUBE], [(1, None)]).replace(
+            b"<item ", b'<item transform="1 0 0 0 1 0 0 0 1 5-3 0" '),
+         MeshFormatError, "transform must be 12 finite numbers"),
         (model_xml([CUBE], [(1, None)])[:-20], MeshFormatError, "not well-formed XML"),
+        (b"", MeshFormatError, "not well-formed XML"),
         (b'<?xml version="1.0"?><root xmlns="urn:x"/>', MeshFormatError, "not a 3MF model"),
         (model_xml([CUBE], [(1, None)]).replace(CORE_NS.encode(), b"urn:other"),
          MeshFormatError, "not a 3MF model"),

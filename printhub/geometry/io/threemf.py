@@ -183,7 +183,7 @@ def _parse_transform(text: str | None, where: str, filename: str) -> np.ndarray:
     matrix = np.eye(4)
     if text is None:
         return matrix
-    values = parse_numbers(text.encode(), 12)
+    values = parse_numbers(text.encode(), 12) if len(text.split()) == 12 else None
     if values is None or not np.isfinite(values).all():
         raise MeshFormatError(
             f"{where}: transform must be 12 finite numbers, got '{text[:80]}'", filename

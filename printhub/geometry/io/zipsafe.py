@@ -67,18 +67,17 @@ class SafeZip:
         try:
             _check_central_directory(self._file, filename)
             self._zip = zipfile.ZipFile(self._file)
-            infos = self._zip.infolist()
+            self._by_name = {}
+            for info in self._zip.infolist():
+                _check_member_name(info.filename, filename)
+                # Package part names are case-insensitive (Open Packaging Conventions).
+                self._by_name.setdefault(info.filename.lower(), info)
         except GeometryError:
             self._file.close()
             raise
         except _ZIP_ERRORS as err:
             self._file.close()
             raise MeshFormatError(f"not a valid zip archive (3MF): {err}", filename) from err
-        self._by_name = {}
-        for info in infos:
-            _check_member_name(info.filename, filename)
-            # Package part names are case-insensitive (Open Packaging Conventions).
-            self._by_name.setdefault(info.filename.lower(), info)
 
     def __enter__(self) -> SafeZip:
         return self
