@@ -58,8 +58,10 @@ from .tolerances import (
 _CHUNK_PAIRS = 1_000_000
 # A k-d tree query covers at most this many faces; larger size classes are cut into slabs.
 _SLAB_FACES = 100_000
-# Size classes: radius bounds R, R/2, R/4, ...; everything smaller joins the last class.
-_MAX_SIZE_CLASSES = 8
+# Size classes by bounding-sphere radius, in powers of two around the median face: this many
+# below it and above it (faces beyond join the extreme classes).
+_SMALL_CLASSES = 3
+_LARGE_CLASSES = 5
 # Above this many sphere pairs per face (estimated), the box hierarchy is used instead.
 # Ordinary meshes give 6-30; a fan of 4,000 slivers gives thousands.
 _SPHERE_PAIRS_PER_FACE = 60
@@ -280,16 +282,21 @@ def _size_classes(
         np.maximum(radius_sq, _rowdot(*2 * [triangles[:, k] - centers]), out=radius_sq)
     radius = np.sqrt(radius_sq)
     ids = np.flatnonzero(usable)
-    top = float(radius[ids].max())
-    # Radius bound of each face's class: top / 2**k, with k capped.
+    # Class k holds radii in (base * 2**(k-1), base * 2**k], around the median face; the
+    # smallest and largest classes take everything beyond them, the largest with its own
+    # largest radius as bound. Largest class first.
+    base = float(np.median(radius[ids]))
     with np.errstate(divide="ignore"):
-        level = np.floor(-np.log2(np.maximum(radius[ids], 1e-300) / top)).astype(np.int64)
-    level = np.clip(level, 0, _MAX_SIZE_CLASSES - 1)
+        level = np.ceil(np.log2(np.maximum(radius[ids], 1e-300) / base))
+    level = np.clip(level, -_SMALL_CLASSES, _LARGE_CLASSES).astype(np.int64)
     classes = []
-    for k in range(_MAX_SIZE_CLASSES):
+    for k in range(_LARGE_CLASSES, -_SMALL_CLASSES - 1, -1):
         members = ids[level == k]
         if len(members):
-            classes.append((top / 2.0**k, members))
+            bound = base * 2.0**k
+            if k == _LARGE_CLASSES:
+                bound = max(bound, float(radius[members].max()))
+            classes.append((bound, members))
     return classes, radius
 
 
@@ -313,7 +320,7 @@ def _sphere_pairs(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Pairs of faces whose bounding spheres meet, class by class and across classes."""
     ids = np.concatenate([members for _, members in classes])
-    top = classes[0][0]
+    top = max(bound for bound, _ in classes)
     # Widen the search by a hair so that rounding in the tree never drops a touching pair.
     pad = 1e-9 * top
     axis = int(np.argmax(np.ptp(centers[ids], axis=0)))
