@@ -217,6 +217,8 @@ def test_prefixed_namespace_and_extra_attributes_are_understood():
         (model_xml([CUBE], [(1, None)])[:-20], MeshFormatError, "not well-formed XML"),
         (b"", MeshFormatError, "not well-formed XML"),
         (b'<?xml version="1.0"?><root xmlns="urn:x"/>', MeshFormatError, "not a 3MF model"),
+        (b'<?xml version="1.0"?><x:model/>', MeshFormatError,
+         "root element is 'model' in namespace 'none'"),
         (model_xml([CUBE], [(1, None)]).replace(CORE_NS.encode(), b"urn:other"),
          MeshFormatError, "not a 3MF model"),
     ],

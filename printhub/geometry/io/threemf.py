@@ -21,7 +21,7 @@ from printhub.geometry.errors import (
     MeshTooLargeError,
     UnsafeFileError,
 )
-from printhub.geometry.io._text import as_indices, parse_numbers
+from printhub.geometry.io._text import as_indices, parse_numbers, printable
 from printhub.geometry.io.model import UNIT_MM, ModelFile, ModelObject
 from printhub.geometry.io.zipsafe import SafeZip
 from printhub.geometry.limits import Limits
@@ -260,10 +260,11 @@ class _ModelTarget:
                 )
             self.unit = unit
         elif self.unit is None:
+            namespace, _, local = str(tag)[1:].rpartition("}") if tag[:1] == "{" else ("", "", tag)
             raise MeshFormatError(
-                f"part '{self.path}' is not a 3MF model (its root element is "
-                f"'{etree.QName(tag).localname[:40]}', expected 'model' in the 3MF core "
-                "namespace)",
+                f"part '{self.path}' is not a 3MF model: its root element is "
+                f"'{printable(local, 40)}' in namespace '{printable(namespace, 80) or 'none'}', "
+                f"expected 'model' in {CORE_NS}",
                 self.filename,
             )
 
