@@ -423,6 +423,23 @@ def test_prusaslicer_reads_written_3mf_like_printhub(tmp_path, prusa_slicer):
 # --- real files ---------------------------------------------------------------------------
 
 
+@pytest.mark.slicer
+@pytest.mark.parametrize("shape", ["box.stl", "torus.stl", "M3_hex_nut.stl"])
+def test_3mf_written_by_prusaslicer_matches_its_stl(tmp_path, prusa_slicer, prusa_shapes, shape):
+    source = prusa_shapes / shape
+    target = tmp_path / "exported.3mf"
+    subprocess.run(
+        [prusa_slicer, "--export-3mf", "-o", str(target), str(source)],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    exported, original = load_model(target).mesh, load_model(source).mesh
+    assert exported.triangle_count == original.triangle_count
+    np.testing.assert_allclose(exported.extents, original.extents, rtol=1e-6)
+    assert signed_volume(exported.triangles) == pytest.approx(signed_volume(original.triangles))
+
+
 def test_assimp_box(assimp_models):
     model = load_model(assimp_models / "3MF" / "box.3mf")
     np.testing.assert_allclose(model.mesh.bounds, [[0, 0, 0], [10, 20, 30]])
