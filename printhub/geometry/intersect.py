@@ -62,6 +62,8 @@ _SLAB_FACES = 100_000
 # below it and above it (faces beyond join the extreme classes).
 _SMALL_CLASSES = 3
 _LARGE_CLASSES = 5
+# Neighbouring classes whose largest radii differ by less than this factor are searched as one.
+_MERGE_CLASS_RATIO = 1.5
 # Above this many sphere pairs per face (estimated), the box hierarchy is used instead.
 # Ordinary meshes give 6-30; a fan of 4,000 slivers gives thousands.
 _SPHERE_PAIRS_PER_FACE = 60
@@ -282,20 +284,22 @@ def _size_classes(
         np.maximum(radius_sq, _rowdot(*2 * [triangles[:, k] - centers]), out=radius_sq)
     radius = np.sqrt(radius_sq)
     ids = np.flatnonzero(usable)
-    # Class k holds radii in (base * 2**(k-1), base * 2**k], around the median face; the
-    # smallest and largest classes take everything beyond them, the largest with its own
-    # largest radius as bound. Largest class first.
+    # Faces are grouped by powers of two of their radius around the median face (faces
+    # beyond a few powers join the extreme groups); each class's bound is its own largest
+    # radius, and classes whose bounds differ little are merged. Largest class first.
     base = float(np.median(radius[ids]))
     with np.errstate(divide="ignore"):
         level = np.ceil(np.log2(np.maximum(radius[ids], 1e-300) / base))
     level = np.clip(level, -_SMALL_CLASSES, _LARGE_CLASSES).astype(np.int64)
-    classes = []
+    classes: list[tuple[float, np.ndarray]] = []
     for k in range(_LARGE_CLASSES, -_SMALL_CLASSES - 1, -1):
         members = ids[level == k]
-        if len(members):
-            bound = base * 2.0**k
-            if k == _LARGE_CLASSES:
-                bound = max(bound, float(radius[members].max()))
+        if len(members) == 0:
+            continue
+        bound = float(radius[members].max())
+        if classes and bound * _MERGE_CLASS_RATIO >= classes[-1][0]:
+            classes[-1] = (classes[-1][0], np.concatenate([classes[-1][1], members]))
+        else:
             classes.append((bound, members))
     return classes, radius
 
