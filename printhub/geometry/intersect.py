@@ -3,7 +3,7 @@
 The search has three stages, each vectorised over many faces or pairs at once:
 
 1. Broad phase. Every face gets a bounding sphere (centroid, farthest corner). Faces are
-   binned by radius into a few size classes (radius bounds halving from the largest) and
+   binned by radius into a few size classes (powers of two around the median face) and
    scipy's k-d tree finds the pairs of centroids close enough for their spheres to meet.
    Large classes are cut into slabs along the longest axis so that no single query
    returns more pairs than fit comfortably in memory. Spheres suit faces about as wide as
@@ -90,7 +90,10 @@ class SelfIntersections:
 
 
 def find_self_intersections(mesh: Mesh, max_pairs: int = 100_000) -> SelfIntersections:
-    """Find pairs of faces that cross each other (touching and shared edges do not count)."""
+    """Find pairs of faces that cross each other (touching and shared edges do not count).
+
+    The touch tolerance is INTERSECT_TOUCH_REL times the bounding-box diagonal, in mm.
+    """
     if max_pairs < 1:
         raise ValueError(f"max_pairs must be at least 1, got {max_pairs}")
     faces = np.asarray(mesh.faces)
