@@ -86,6 +86,7 @@ SEEDS = {
         other_elements=("edges",),
     ),
     "be.ply": ply(CUBE_VERTICES, CUBE_FACES.tolist(), "binary_big_endian", coord_type="f8"),
+    "wide.ply": ply(CUBE_VERTICES, CUBE_QUADS.tolist(), count_type="u4", index_type="u2"),
     "cube.3mf": threemf(MODEL_SEED),
     "stored.3mf": _stored_3mf(MODEL_SEED),
 }

@@ -169,6 +169,16 @@ def test_broken_ascii_ply_is_refused(damage, error, expected):
     assert str(err.value).startswith("broken.ply: ")
 
 
+@pytest.mark.parametrize("count_type", ["u4", "i4", "u2"])
+def test_huge_binary_list_length_is_truncation(count_type):
+    data = bytearray(ply(CUBE_VERTICES, CUBE_FACES.tolist(), count_type=count_type))
+    first_face = data.index(b"end_header\n") + len(b"end_header\n") + 8 * 3 * 4
+    size = np.dtype(count_type).itemsize
+    data[first_face : first_face + size] = b"\xff" * (size - 1) + b"\x7f"
+    with pytest.raises(MeshFormatError, match="ends inside the 'face' records"):
+        parse_model(bytes(data), "long.ply")
+
+
 def test_negative_binary_list_length_is_refused():
     data = ply(CUBE_VERTICES, [[0, 1, 2], [0, 2, 3, 1]], count_type="i1")
     # The second face's length byte is the last record's first byte: make it -1.

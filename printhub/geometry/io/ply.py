@@ -342,9 +342,10 @@ class _BinaryBody:
                     pos += np.dtype(prop.type).itemsize
         except struct.error:
             raise self._truncated(element) from None
-        dtype = self._dtype(element.properties, lengths)
-        if self.offset + element.count * dtype.itemsize > len(self.data):
+        # Check the size before building the dtype: a huge length makes numpy refuse it.
+        if self.offset + element.count * (pos - self.offset) > len(self.data):
             return None
+        dtype = self._dtype(element.properties, lengths)
         records = np.frombuffer(self.data, dtype=dtype, count=element.count, offset=self.offset)
         for i in lengths:
             if not (records[f"n{i}"] == lengths[i]).all():
