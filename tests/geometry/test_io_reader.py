@@ -120,6 +120,8 @@ def test_missing_file_and_directory_are_unreadable(tmp_path):
         load_model(tmp_path / "ghost.stl")
     with pytest.raises(UnreadableFileError, match="is a directory"):
         load_model(tmp_path)
+    with pytest.raises(UnreadableFileError, match="not a regular file"):
+        load_model("/dev/zero")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without permission")

@@ -17,6 +17,7 @@ from printhub.geometry.errors import EmptyMeshError, MeshFormatError, MeshTooLar
 from printhub.geometry.io._text import (
     as_indices,
     fan_triangulate,
+    line_number,
     parse_numbers,
     printable,
     to_utf8,
@@ -256,6 +257,21 @@ def _check_walk(element: Element, max_walk: int, filename: str) -> None:
         )
 
 
+def _raise_at_first_non_number(data: bytes, offset: int, filename: str) -> None:
+    """Slow path: name the line of the first token of an ASCII body that is not a number."""
+    for token in re.finditer(rb"\S+", data[offset:]):
+        try:
+            float(token.group())
+        except ValueError:
+            pos = offset + token.start()
+            raise MeshFormatError(
+                f"line {line_number(data, pos)}: "
+                f"'{printable(token.group().decode('utf-8', 'replace'), 40)}' is not a number",
+                filename,
+            ) from None
+    raise MeshFormatError("the body holds something that is not a number", filename)
+
+
 def _ended_inside(element: Element, filename: str) -> MeshFormatError:
     return MeshFormatError(f"the file ends inside the '{element.name}' records", filename)
 
@@ -437,7 +453,7 @@ class _AsciiBody:
         starts = token_starts(text)
         self.values = parse_numbers(text, len(starts))
         if self.values is None:
-            raise MeshFormatError("the body holds something that is not a number", filename)
+            _raise_at_first_non_number(data, offset, filename)
         self.pos = 0
 
     def finish(self) -> None:

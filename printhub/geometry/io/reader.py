@@ -19,7 +19,12 @@ def load_model(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Mode
     filename = path.name
     try:
         if not path.is_file():
-            problem = "is a directory, not a file" if path.is_dir() else "no such file"
+            if path.is_dir():
+                problem = "is a directory, not a file"
+            elif path.exists():
+                problem = "is not a regular file"
+            else:
+                problem = "no such file"
             raise UnreadableFileError(problem, path)
         size = path.stat().st_size
         _check_size(size, filename, limits)
