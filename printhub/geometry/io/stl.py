@@ -39,6 +39,7 @@ _FACET = re.compile(
     rb"\s++endloop\s++endfacet\s*+)"
 )
 _SPACE = re.compile(rb"\s*")
+_MIN_FACET_BYTES = 86
 _SOLID_LINE = re.compile(rb"[ \t\r\n]*solid(?![^ \t\r\n])[ \t]*([^\r\n]*)", re.IGNORECASE)
 # The parts of one facet in order, for the slow path that explains what is wrong.
 _NUM = rb"\s+[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -143,8 +144,10 @@ def read_binary_stl(path: Path, size: int, filename: str, limits: Limits) -> Mod
 def parse_ascii_stl(data: bytes, filename: str, limits: Limits) -> ModelFile:
     """Read an ASCII STL (one or more solids); corners come back as float64, mm."""
     data = to_utf8(data)
-    # A cheap upper bound on the triangle count, checked before any parsing.
-    if data.count(b"endfacet") > limits.max_triangles:
+    # The triangle limit, checked before any parsing; counting is skipped when the file is
+    # too small to hold that many facets ("facet normal 0 0 0 outer loop vertex 0 0 0 ...").
+    too_many = limits.max_triangles * _MIN_FACET_BYTES < len(data)
+    if too_many and data.count(b"endfacet") > limits.max_triangles:
         raise MeshTooLargeError(
             f"the file has more than {limits.max_triangles} facets (the limit)", filename
         )
