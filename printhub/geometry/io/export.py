@@ -106,7 +106,6 @@ def _write_model(mesh: Mesh, objects: Sequence[ModelObject], out) -> None:
     write(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<model unit="millimeter" xml:lang="en-US" xmlns="{CORE_NS}">\n'
-        ' <metadata name="Application">printhub</metadata>\n'
         " <resources>\n"
     )
     for number, obj in enumerate(objects, start=1):
