@@ -114,10 +114,12 @@ def find_self_intersections(mesh: Mesh, max_pairs: int = 100_000) -> SelfInterse
 
     found: list[np.ndarray] = []
     count = 0
-    boxes = _boxes(triangles, tol)
+    boxes = _LazyBoxes(triangles, tol)  # a clean mesh often never needs them
     for a, b in _candidate_pairs(triangles, boxes, geometry.usable):
         a, b = _drop_neighbours(faces, fan_is_embedded, a, b)
-        a, b = _boxes_overlap(boxes, a, b)
+        if len(a) == 0:
+            continue
+        a, b = _boxes_overlap(boxes.get(), a, b)
         if len(a) == 0:
             continue
         hit = _pairs_cross(triangles, normals, offsets, a, b, tol)
@@ -261,7 +263,7 @@ def _rowdot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _candidate_pairs(
-    triangles: np.ndarray, boxes: np.ndarray, usable: np.ndarray
+    triangles: np.ndarray, boxes: _LazyBoxes, usable: np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield chunks (a, b) of face indices whose bounding volumes may meet.
 
@@ -273,7 +275,7 @@ def _candidate_pairs(
     classes, radius = _size_classes(triangles, centers, usable)
     ids = np.flatnonzero(usable)
     if _estimated_sphere_pairs(centers, classes) > _SPHERE_PAIRS_PER_FACE * len(ids):
-        yield from _box_tree_pairs(boxes, ids)
+        yield from _box_tree_pairs(boxes.get(), ids)
     else:
         yield from _sphere_pairs(centers, radius, classes)
 
@@ -478,6 +480,18 @@ def _morton_order(points: np.ndarray) -> np.ndarray:
 def _chunks(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     for start in range(0, len(a), _CHUNK_PAIRS):
         yield a[start : start + _CHUNK_PAIRS], b[start : start + _CHUNK_PAIRS]
+
+
+class _LazyBoxes:
+    """The face boxes, computed on first use."""
+
+    def __init__(self, triangles: np.ndarray, tol: float):
+        self.triangles, self.tol, self.boxes = triangles, tol, None
+
+    def get(self) -> np.ndarray:
+        if self.boxes is None:
+            self.boxes = _boxes(self.triangles, self.tol)
+        return self.boxes
 
 
 def _boxes(triangles: np.ndarray, tol: float) -> np.ndarray:
