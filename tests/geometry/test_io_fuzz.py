@@ -187,3 +187,62 @@ def test_random_binary_stl_bodies(count, body):
         records = b"\0" * (50 * count)
     data = b"solid random".ljust(80, b" ") + count.to_bytes(4, "little") + records
     check(data, "random.stl")
+
+
+PLY_TYPES = ["char", "uchar", "short", "ushort", "int", "uint", "float", "double", "int8", "uint32"]
+
+
+@st.composite
+def ply_headers(draw) -> bytes:
+    """Grammatical PLY headers with arbitrary elements, properties and counts."""
+    encoding = draw(st.sampled_from(["ascii", "binary_little_endian", "binary_big_endian"]))
+    lines = ["ply", f"format {encoding} 1.0"]
+    names = draw(st.lists(st.sampled_from(["vertex", "face", "edge", "material"]), max_size=4))
+    for name in names:
+        lines.append(f"element {name} {draw(st.integers(0, 2**32))}")
+        for _ in range(draw(st.integers(0, 4))):
+            prop = draw(st.sampled_from(["x", "y", "z", "vertex_indices", "vertex_index", "q"]))
+            if draw(st.booleans()):
+                count_type = draw(st.sampled_from(PLY_TYPES))
+                lines.append(
+                    f"property list {count_type} {draw(st.sampled_from(PLY_TYPES))} {prop}"
+                )
+            else:
+                lines.append(f"property {draw(st.sampled_from(PLY_TYPES))} {prop}")
+    lines.append("end_header")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@FUZZ
+@given(ply_headers(), st.binary(max_size=400), st.booleans())
+def test_random_ply_layouts(header, body, numeric_body):
+    if numeric_body:
+        # ASCII bodies need numbers to get past the tokenizer.
+        body = b" ".join(b"%d" % (b % 12) for b in body)
+    check(header + body, "layout.ply")
+
+
+@st.composite
+def threemf_models(draw) -> bytes:
+    """Grammatical 3MF models: meshes, components and build items with random references."""
+    count = draw(st.integers(1, 5))
+    objects = []
+    for object_id in range(1, count + 1):
+        if draw(st.booleans()):
+            size = draw(st.integers(0, 8))
+            vertices = CUBE_VERTICES[:size] * draw(st.floats(-1e3, 1e3, allow_nan=False))
+            faces = draw(st.lists(st.tuples(*[st.integers(-1, 9)] * 3), max_size=6))
+            objects.append(mesh_object(object_id, vertices, np.array(faces).reshape(-1, 3)))
+        else:
+            refs = draw(st.lists(st.integers(0, count + 1), max_size=3))
+            matrix = np.diag([draw(st.sampled_from([1.0, -1.0, 0.0, 1e300])), 1.0, 1.0, 1.0])
+            objects.append(components_object(object_id, [(r, matrix) for r in refs]))
+    items = [(r, None) for r in draw(st.lists(st.integers(0, count + 1), max_size=3))]
+    unit = draw(st.sampled_from(["millimeter", "micron", "inch", "parsec", None]))
+    return model_xml(objects, items, unit=unit)
+
+
+@FUZZ
+@given(threemf_models())
+def test_random_3mf_structures(model):
+    check(threemf(model), "structure.3mf")
