@@ -32,6 +32,7 @@ class ModelObject:
 
     @property
     def face_count(self) -> int:
+        """How many faces (triangles) the object has."""
         return self.face_stop - self.face_start
 
 

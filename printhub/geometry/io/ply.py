@@ -65,6 +65,7 @@ class Property:
 
     @property
     def is_list(self) -> bool:
+        """Whether this is a list property (a length, then that many items)."""
         return self.count_type is not None
 
 
@@ -75,9 +76,11 @@ class Element:
     properties: tuple[Property, ...]
 
     def has_lists(self) -> bool:
+        """Whether records vary in size (binary) or in value count (ASCII)."""
         return any(p.is_list for p in self.properties)
 
     def min_record_bytes(self) -> int:
+        """Bytes of the smallest possible binary record (every list empty)."""
         return sum(np.dtype(p.count_type or p.type).itemsize for p in self.properties)
 
 

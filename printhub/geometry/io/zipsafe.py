@@ -86,10 +86,12 @@ class SafeZip:
         self.close()
 
     def close(self) -> None:
+        """Close the archive and the file under it."""
         self._zip.close()
         self._file.close()
 
     def has(self, part: str) -> bool:
+        """Whether the package holds a part ("/3D/3dmodel.model" or "3D/3dmodel.model")."""
         return _key(part) in self._by_name
 
     def read(self, part: str, max_bytes: int) -> bytes:
