@@ -369,6 +369,12 @@ def test_archive_listing_too_many_entries_is_refused_before_listing():
         parse_model(buffer.getvalue(), "crowded.3mf")
 
 
+def test_vertex_limit_applies_while_streaming():
+    obj = mesh_object(1, CUBE_VERTICES, CUBE_FACES[:2])
+    with pytest.raises(MeshTooLargeError, match="more than 6 vertices"):
+        parse_model(threemf(model_xml([obj], [(1, None)])), "c.3mf", Limits(max_triangles=2))
+
+
 def test_triangle_limit_applies_while_streaming():
     with pytest.raises(MeshTooLargeError, match="triangles"):
         parse_model(cube_3mf(), "cube.3mf", Limits(max_triangles=11))

@@ -212,6 +212,7 @@ class _ModelTarget:
         self.coord_chunks: list[np.ndarray] = []
         self.index_chunks: list[np.ndarray] = []
         self.triangle_total = 0
+        self.vertex_total = 0
 
     def start(self, tag, attrib):
         # Vertices and triangles are nearly all the elements: test them first, do little.
@@ -294,8 +295,9 @@ class _ModelTarget:
         if not self.coords:
             return
         self.coord_chunks.append(_numbers(self.coords, "vertex coordinate", self))
+        self.vertex_total += len(self.coords) // 3
         del self.coords[:]
-        if sum(len(c) for c in self.coord_chunks) > 9 * self.limits.max_triangles:
+        if self.vertex_total > 3 * self.limits.max_triangles:
             raise MeshTooLargeError(
                 f"more than {3 * self.limits.max_triangles} vertices (the limit)", self.filename
             )
