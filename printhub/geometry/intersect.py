@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -334,18 +334,33 @@ def _sphere_pairs(
     pad = 1e-9 * top
     axis = int(np.argmax(np.ptp(centers[ids], axis=0)))
 
-    for i, (bound_i, members_i) in enumerate(classes):
-        for a, b in _pairs_within(centers, members_i, 2 * bound_i + pad, axis):
+    # Each class is cut into slabs with one k-d tree each, kept for the queries across classes.
+    slabbed = []
+    for bound, members in classes:
+        reach = 2 * bound + pad
+        slabs = _slabs(centers, members, reach, axis)
+        trees = [_tree(centers[slab]) for slab in slabs]
+        slabbed.append((slabs, trees))
+        for a, b in _pairs_within(centers, slabs, trees, reach, axis):
             yield from _chunks(a, b)
-        tree_i = cKDTree(centers[members_i]) if i + 1 < len(classes) else None
-        for bound_j, members_j in classes[i + 1 :]:
-            for slab in _slabs(centers, members_j, bound_i + bound_j + pad, axis):
-                tree = cKDTree(centers[slab])
-                hits = tree.sparse_distance_matrix(
-                    tree_i, bound_i + bound_j + pad, output_type="ndarray"
-                )
-                close = hits["v"] <= radius[slab[hits["i"]]] + radius[members_i[hits["j"]]] + pad
-                yield from _chunks(slab[hits["i"][close]], members_i[hits["j"][close]])
+    for i, j in combinations(range(len(classes)), 2):
+        reach = classes[i][0] + classes[j][0] + pad
+        # Query the slabs of the larger class against one tree over the smaller one.
+        big, small = (i, j) if len(classes[i][1]) >= len(classes[j][1]) else (j, i)
+        small_members = classes[small][1]
+        small_slabs, small_trees = slabbed[small]
+        small_tree = small_trees[0] if len(small_slabs) == 1 else _tree(centers[small_members])
+        small_members = small_slabs[0] if len(small_slabs) == 1 else small_members
+        for slab, tree in zip(*slabbed[big], strict=True):
+            hits = tree.sparse_distance_matrix(small_tree, reach, output_type="ndarray")
+            a, b = slab[hits["i"]], small_members[hits["j"]]
+            close = hits["v"] <= radius[a] + radius[b] + pad
+            yield from _chunks(a[close], b[close])
+
+
+def _tree(points: np.ndarray) -> cKDTree:
+    # Unbalanced, uncompacted trees build faster and query about as fast here.
+    return cKDTree(points, balanced_tree=False, compact_nodes=False)
 
 
 def _slabs(centers: np.ndarray, members: np.ndarray, reach: float, axis: int) -> list[np.ndarray]:
@@ -363,14 +378,11 @@ def _slabs(centers: np.ndarray, members: np.ndarray, reach: float, axis: int) ->
 
 
 def _pairs_within(
-    centers: np.ndarray, members: np.ndarray, reach: float, axis: int
+    centers: np.ndarray, slabs: list, trees: list, reach: float, axis: int
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Pairs of members whose centers are within reach, found slab by slab."""
-    slabs = _slabs(centers, members, reach, axis)
-    for k, slab in enumerate(slabs):
-        pairs = cKDTree(centers[slab], balanced_tree=False, compact_nodes=False).query_pairs(
-            reach, output_type="ndarray"
-        )
+    """Pairs of faces of one class whose centers are within reach, slab by slab."""
+    for k, (slab, tree) in enumerate(zip(slabs, trees, strict=True)):
+        pairs = tree.query_pairs(reach, output_type="ndarray")
         yield slab[pairs[:, 0]], slab[pairs[:, 1]]
         if k + 1 < len(slabs):
             # Slabs are wider than reach, so a close pair straddles at most one boundary and
@@ -380,8 +392,8 @@ def _pairs_within(
             left = slab[centers[slab, axis] >= boundary - reach]
             right = nxt[centers[nxt, axis] < boundary + reach]
             if len(left) and len(right):
-                hits = cKDTree(centers[left]).sparse_distance_matrix(
-                    cKDTree(centers[right]), reach, output_type="ndarray"
+                hits = _tree(centers[left]).sparse_distance_matrix(
+                    _tree(centers[right]), reach, output_type="ndarray"
                 )
                 yield left[hits["i"]], right[hits["j"]]
 
