@@ -271,8 +271,8 @@ def _candidate_pairs(
     as wide as they are long. Long slivers (finely divided CAD cylinders, fans) have huge
     spheres that all meet each other; there a box hierarchy is used instead.
     """
-    centers = (triangles[:, 0] + triangles[:, 1] + triangles[:, 2]) / 3.0
-    classes, radius = _size_classes(triangles, centers, usable)
+    centers, radius = _bounding_spheres(triangles, usable)
+    classes = _size_classes(radius, usable)
     ids = np.flatnonzero(usable)
     if _estimated_sphere_pairs(centers, classes) > _SPHERE_PAIRS_PER_FACE * len(ids):
         yield from _box_tree_pairs(boxes.get(), ids)
@@ -280,14 +280,41 @@ def _candidate_pairs(
         yield from _sphere_pairs(centers, radius, classes)
 
 
-def _size_classes(
-    triangles: np.ndarray, centers: np.ndarray, usable: np.ndarray
-) -> tuple[list[tuple[float, np.ndarray]], np.ndarray]:
-    """Faces grouped by bounding-sphere radius: [(radius bound, face ids)], and the radii."""
-    radius_sq = _rowdot(*2 * [triangles[:, 0] - centers])
-    for k in (1, 2):
-        np.maximum(radius_sq, _rowdot(*2 * [triangles[:, k] - centers]), out=radius_sq)
-    radius = np.sqrt(radius_sq)
+def _bounding_spheres(triangles: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest enclosing sphere of each face: centres (m, 3) mm and radii (m,) mm.
+
+    Acute faces: the circumscribed sphere. Right and obtuse ones: the sphere on the longest
+    edge. For slivers and right triangles this is much smaller than a sphere around the
+    centroid, and pairs grow with the square of the radius.
+    """
+    a, b, c = triangles[:, 0], triangles[:, 1], triangles[:, 2]
+    ab, ac, bc = b - a, c - a, c - b
+    # Squared edge lengths opposite each corner.
+    la, lb, lc = _rowdot(bc, bc), _rowdot(ac, ac), _rowdot(ab, ab)
+    normal = _cross(ab, ac)
+    normal_sq = _rowdot(normal, normal)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        offset = _cross(lc[:, None] * ac - lb[:, None] * ab, normal) / (2 * normal_sq[:, None])
+    centers = a + offset
+    # A corner is right or obtuse when its opposite edge is the longest and the other two
+    # squared lengths add up to no more than it.
+    obtuse_a = la >= lb + lc
+    obtuse_b = lb >= la + lc
+    obtuse_c = lc >= la + lb
+    midpoint = np.where(
+        obtuse_a[:, None], 0.5 * (b + c), np.where(obtuse_b[:, None], 0.5 * (a + c), 0.5 * (a + b))
+    )
+    obtuse = obtuse_a | obtuse_b | obtuse_c | ~usable
+    centers = np.where(obtuse[:, None], midpoint, centers)
+    # Radii measured, not derived, so that rounding can only err on the safe side.
+    radius_sq = _rowdot(*2 * [a - centers])
+    for corner in (b, c):
+        np.maximum(radius_sq, _rowdot(*2 * [corner - centers]), out=radius_sq)
+    return centers, np.sqrt(radius_sq) * (1 + 1e-9)
+
+
+def _size_classes(radius: np.ndarray, usable: np.ndarray) -> list[tuple[float, np.ndarray]]:
+    """Faces grouped by bounding-sphere radius: [(radius bound, face ids)], largest first."""
     ids = np.flatnonzero(usable)
     # Faces are grouped by powers of two of their radius around the median face (faces
     # beyond a few powers join the extreme groups); each class's bound is its own largest
@@ -306,7 +333,7 @@ def _size_classes(
             classes[-1] = (classes[-1][0], np.concatenate([classes[-1][1], members]))
         else:
             classes.append((bound, members))
-    return classes, radius
+    return classes
 
 
 def _estimated_sphere_pairs(centers: np.ndarray, classes: list) -> float:

@@ -245,6 +245,18 @@ def test_both_broad_phases_find_the_same_pairs(monkeypatch):
     assert [r.is_self_intersecting for r in boxes] == [True, True, True, False]
 
 
+def test_bounding_spheres_enclose_and_are_no_larger_than_around_the_centroid():
+    rng = np.random.default_rng(7)
+    tri = rng.uniform(-1, 1, (5000, 3, 3))
+    tri[:1000, 2] = tri[:1000, 0] + 1e-3 * (tri[:1000, 1] - tri[:1000, 0])  # slivers
+    centers, radius = intersect._bounding_spheres(tri, np.ones(len(tri), dtype=bool))
+    corner_distance = np.linalg.norm(tri - centers[:, None], axis=2)
+    assert np.all(corner_distance <= radius[:, None])
+    around_centroid = np.linalg.norm(tri - tri.mean(axis=1)[:, None], axis=2).max(axis=1)
+    assert np.all(radius <= around_centroid * (1 + 1e-6))
+    assert np.mean(radius[:1000] / around_centroid[:1000]) < 0.8
+
+
 def test_finely_divided_cylinder_through_a_box():
     # 4,000 sections: caps are fans of long slivers whose bounding spheres all meet, which
     # switches the search to the box hierarchy.
