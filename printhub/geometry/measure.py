@@ -15,6 +15,8 @@ from . import tolerances as tol
 from .mesh import Mesh
 
 CHUNK_FACES = 1 << 18
+# Smaller chunks where each face needs many float64 temporaries (keeps the peak low).
+MEASURE_CHUNK_FACES = 1 << 16
 
 
 def _chunks(count: int, size: int = CHUNK_FACES) -> Iterator[slice]:
@@ -47,7 +49,7 @@ def face_measures(mesh: Mesh) -> FaceMeasures:
     volume = np.empty(m, dtype=np.float64)
     max_z = np.empty(m, dtype=np.float32)
     centre = mesh.bounds.mean(axis=0)
-    for part in _chunks(m):
+    for part in _chunks(m, MEASURE_CHUNK_FACES):
         tri = mesh.vertices[mesh.faces[part]].astype(np.float64)
         tri -= centre
         v0 = tri[:, 0]

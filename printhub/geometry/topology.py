@@ -26,46 +26,72 @@ def _column_bits(values: np.ndarray) -> np.ndarray:
     """(n,) float → (n,) uint64 bit pattern, with -0.0 folded onto +0.0."""
     normalised = values + values.dtype.type(0)  # -0.0 + 0.0 == +0.0
     width = np.uint32 if normalised.dtype == np.float32 else np.uint64
-    return normalised.view(width).astype(np.uint64, copy=False)
+    return normalised.view(width).astype(np.uint64)
 
 
-def _hash_rows(columns: list[np.ndarray]) -> np.ndarray:
-    """Combine three (n,) uint64 columns into one (n,) uint64 hash per row."""
-    h = columns[0] * _K1
-    h ^= columns[1] * _K2
-    h ^= columns[2] * _K3
+def _mix(h: np.ndarray) -> np.ndarray:
     h ^= h >> np.uint64(31)
     return h
 
 
-def _group_equal_rows(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Group equal rows of three uint64 key columns.
+def _hash_columns(columns) -> np.ndarray:
+    """One (n,) uint64 hash per row of three uint64 columns, made one column at a time.
 
-    Returns (order, is_first): a sort order that puts equal rows together and,
-    in that order, a mask of the first row of each group. Hash collisions are
-    detected and resolved with an exact (slower) lexicographic sort.
+    `columns` yields the columns lazily so that only one is alive besides the hash.
     """
-    h = _hash_rows(keys)
+    h = None
+    for column, constant in zip(columns, (_K1, _K2, _K3), strict=True):
+        column *= constant
+        if h is None:
+            h = column
+        else:
+            h ^= column
+        del column
+    return _mix(h)
+
+
+def _group_by_hash(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort order of a hash and, in that order, the first row of each run of equal hashes."""
     order = np.argsort(h)
     hs = h[order]
-    del h
     is_first = np.empty(len(hs), dtype=bool)
     if len(hs):
         is_first[0] = True
         np.not_equal(hs[1:], hs[:-1], out=is_first[1:])
-    del hs
-    # Within a group every row must really be equal to the group's first row.
-    same = ~is_first[1:]
-    for column in keys:
-        sorted_column = column[order]
-        if np.any(sorted_column[1:][same] != sorted_column[:-1][same]):
-            order = np.lexsort(keys[::-1])
-            is_first[1:] = np.zeros(len(order) - 1, dtype=bool)
-            for col in keys:
-                sc = col[order]
-                is_first[1:] |= sc[1:] != sc[:-1]
-            break
     return order, is_first
+
+
+def _exact_groups(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Like _group_by_hash but exact: lexicographic sort of the columns (slower)."""
+    order = np.lexsort(columns[::-1])
+    is_first = np.ones(len(order), dtype=bool)
+    if len(order):
+        is_first[1:] = False
+        for column in columns:
+            ordered = column[order]
+            is_first[1:] |= ordered[1:] != ordered[:-1]
+    return order, is_first
+
+
+def _runs_are_uniform(columns, order: np.ndarray, is_first: np.ndarray) -> bool:
+    """True when every row equals the previous one wherever is_first says "same group"."""
+    same = ~is_first[1:]
+    for column in columns:
+        ordered = column[order]
+        if np.any(ordered[1:][same] != ordered[:-1][same]):
+            return False
+    return True
+
+
+def _group_equal_rows(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Group equal rows of three uint64 key columns: (sort order, first-of-group mask).
+
+    Hash collisions are detected and resolved with an exact lexicographic sort.
+    """
+    order, is_first = _group_by_hash(_hash_columns(k.copy() for k in keys))
+    if _runs_are_uniform(keys, order, is_first):
+        return order, is_first
+    return _exact_groups(keys)
 
 
 def weld(mesh: Mesh) -> Mesh:
@@ -73,7 +99,8 @@ def weld(mesh: Mesh) -> Mesh:
 
     Faces keep their order and count, so a face index means the same face in the
     input and the output. Only exact copies are merged (what every exporter
-    writes for shared corners); `repair` merges near-duplicates too.
+    writes for shared corners); `repair` merges near-duplicates too. Memory:
+    besides the input, about three 8-byte values per vertex at the peak.
     """
     faces = mesh.faces
     if len(faces) == 0:
@@ -87,20 +114,24 @@ def weld(mesh: Mesh) -> Mesh:
     else:
         used_index = np.flatnonzero(referenced)
         vertices = mesh.vertices[used_index]
-    keys = [_column_bits(vertices[:, axis]) for axis in range(3)]
-    order, is_first = _group_equal_rows(keys)
-    del keys
-    group_of_sorted = np.cumsum(is_first, dtype=np.int32) - 1
+    del referenced
+    axes = [vertices[:, axis] for axis in range(3)]
+    order, is_first = _group_by_hash(_hash_columns(_column_bits(a) for a in axes))
+    # Float comparison treats -0.0 and +0.0 as equal, as the hash does.
+    if not _runs_are_uniform(axes, order, is_first):
+        order, is_first = _exact_groups([_column_bits(a) for a in axes])
+    group_of_sorted = np.cumsum(is_first, dtype=np.int32)
+    group_of_sorted -= 1
     new_index = np.empty(len(vertices), dtype=np.int32)
     new_index[order] = group_of_sorted
     del group_of_sorted
     unique_vertices = vertices[order[is_first]]
+    del order, is_first
     if used_index is not None:
         remap = np.full(len(mesh.vertices), -1, dtype=np.int32)
         remap[used_index] = new_index
         new_index = remap
-    new_faces = new_index[faces]
-    return Mesh(unique_vertices, new_faces.astype(np.int32, copy=False))
+    return Mesh(unique_vertices, new_index[faces])
 
 
 @dataclass(frozen=True)
@@ -147,12 +178,17 @@ def edge_report(mesh: Mesh) -> EdgeReport:
     """Classify the edges of a welded mesh (see `weld`)."""
     n = np.int64(max(len(mesh.vertices), 1))
     start, end = _edge_endpoints(mesh.faces)
-    directed = start.astype(np.int64) * n + end
-    undirected = np.minimum(start, end).astype(np.int64) * n + np.maximum(start, end)
-    del start, end
+    # Keys built in place: a few (3m,) int64 temporaries are the peak of the analysis.
+    directed = start.astype(np.int64)
+    directed *= n
+    directed += end
     directed.sort()
     misoriented = int(np.count_nonzero(directed[1:] == directed[:-1]))
     del directed
+    undirected = np.minimum(start, end).astype(np.int64)
+    undirected *= n
+    undirected += np.maximum(start, end)
+    del start, end
     undirected.sort()
     _, counts = _run_lengths(undirected)
     return EdgeReport(
@@ -229,7 +265,7 @@ def duplicate_faces(faces: np.ndarray) -> np.ndarray:
     corners = np.sort(faces, axis=1).astype(np.uint64)
     keys = [corners[:, 0], corners[:, 1], corners[:, 2]]
     # Fast path: distinct hashes prove that no face repeats.
-    h = np.sort(_hash_rows(keys))
+    h = np.sort(_hash_columns(k.copy() for k in keys))
     if not np.any(h[1:] == h[:-1]):
         return np.zeros(0, dtype=np.int32)
     order, is_first = _group_equal_rows(keys)
