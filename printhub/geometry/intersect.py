@@ -288,24 +288,20 @@ def _bounding_spheres(triangles: np.ndarray, usable: np.ndarray) -> tuple[np.nda
     centroid, and pairs grow with the square of the radius.
     """
     a, b, c = triangles[:, 0], triangles[:, 1], triangles[:, 2]
-    ab, ac, bc = b - a, c - a, c - b
     # Squared edge lengths opposite each corner.
-    la, lb, lc = _rowdot(bc, bc), _rowdot(ac, ac), _rowdot(ab, ab)
-    normal = _cross(ab, ac)
-    normal_sq = _rowdot(normal, normal)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        offset = _cross(lc[:, None] * ac - lb[:, None] * ab, normal) / (2 * normal_sq[:, None])
-    centers = a + offset
-    # A corner is right or obtuse when its opposite edge is the longest and the other two
-    # squared lengths add up to no more than it.
-    obtuse_a = la >= lb + lc
-    obtuse_b = lb >= la + lc
-    obtuse_c = lc >= la + lb
-    midpoint = np.where(
-        obtuse_a[:, None], 0.5 * (b + c), np.where(obtuse_b[:, None], 0.5 * (a + c), 0.5 * (a + b))
-    )
-    obtuse = obtuse_a | obtuse_b | obtuse_c | ~usable
-    centers = np.where(obtuse[:, None], midpoint, centers)
+    la, lb, lc = (_rowdot(*2 * [q - p]) for p, q in ((b, c), (a, c), (a, b)))
+    # Barycentric weights of the circumcentre; a weight <= 0 marks a right or obtuse corner,
+    # whose sphere is the one on the opposite edge: weights 0 there and 1 at its ends.
+    wa, wb, wc = la * (lb + lc - la), lb * (la + lc - lb), lc * (la + lb - lc)
+    flat = (wa <= 0) | (wb <= 0) | (wc <= 0) | ~usable
+    longest_a = (la >= lb) & (la >= lc)
+    longest_b = ~longest_a & (lb >= lc)
+    longest_c = ~longest_a & ~longest_b
+    wa = np.where(flat, ~longest_a, wa)
+    wb = np.where(flat, ~longest_b, wb)
+    wc = np.where(flat, ~longest_c, wc)
+    total = wa + wb + wc
+    centers = (wa[:, None] * a + wb[:, None] * b + wc[:, None] * c) / total[:, None]
     # Radii measured, not derived, so that rounding can only err on the safe side.
     radius_sq = _rowdot(*2 * [a - centers])
     for corner in (b, c):
