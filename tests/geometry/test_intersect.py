@@ -258,9 +258,9 @@ def test_bounding_spheres_enclose_and_are_no_larger_than_around_the_centroid():
 
 
 def test_finely_divided_cylinder_through_a_box():
-    # 4,000 sections: caps are fans of long slivers whose bounding spheres all meet, which
+    # 2,000 sections: caps are fans of long slivers whose bounding spheres all meet, which
     # switches the search to the box hierarchy.
-    cylinder = trimesh.creation.cylinder(radius=10, height=20, sections=4000)
+    cylinder = trimesh.creation.cylinder(radius=10, height=20, sections=2000)
     assert intersect._estimated_sphere_pairs(
         cylinder.triangles_center, [(20.0, np.arange(len(cylinder.faces)))]
     ) > intersect._SPHERE_PAIRS_PER_FACE * len(cylinder.faces)
