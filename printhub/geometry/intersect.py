@@ -24,7 +24,7 @@ The search has three stages, each vectorised over many faces or pairs at once:
 
 What counts as an intersection is "crossing", not "touching": each triangle must have
 corners strictly on both sides of the other's plane and the two intervals must overlap by
-more than the touch tolerance (see tolerances.INTERSECT_TOUCH_REL). Two boxes sharing a face,
+more than the touch tolerance (tolerances.INTERSECT_TOUCH_REL). Two boxes sharing a face,
 a box standing on another, a vertex resting on a face: not intersections. Coplanar faces
 count only when their interiors overlap and they face the same way (the surfaces of two
 overlapping solids); coplanar faces facing opposite ways are two solids in face contact.
@@ -92,7 +92,8 @@ class SelfIntersections:
 def find_self_intersections(mesh: Mesh, max_pairs: int = 100_000) -> SelfIntersections:
     """Find pairs of faces that cross each other (touching and shared edges do not count).
 
-    The touch tolerance is INTERSECT_TOUCH_REL times the bounding-box diagonal, in mm.
+    The touch tolerance is INTERSECT_TOUCH_REL times the larger of the bounding-box diagonal
+    and the largest coordinate magnitude (float32 rounding grows away from the origin).
     """
     if max_pairs < 1:
         raise ValueError(f"max_pairs must be at least 1, got {max_pairs}")
@@ -101,7 +102,9 @@ def find_self_intersections(mesh: Mesh, max_pairs: int = 100_000) -> SelfInterse
         return _result([], truncated=False)
     # np.take gathers rows several times faster than fancy indexing.
     triangles = np.take(np.asarray(mesh.vertices, dtype=np.float64), faces, axis=0)
-    tol = INTERSECT_TOUCH_REL * float(np.linalg.norm(mesh.extents))
+    lo, hi = mesh.bounds
+    size = max(float(np.linalg.norm(hi - lo)), float(np.abs(mesh.bounds).max()))
+    tol = INTERSECT_TOUCH_REL * size
     if tol == 0.0:
         return _result([], truncated=False)
 

@@ -35,10 +35,12 @@ THUMBNAIL_CREASE_DEG = 35.0
 THUMBNAIL_DEPTH_JUMP_PX = 2.0
 
 # Self-intersections (printhub.geometry.intersect).
-# Distances and overlaps up to this fraction of the bounding-box diagonal count as touching,
-# not crossing: 1e-4 mm on a 100 mm part, above the rounding of float32 STL coordinates
-# (about 1e-5 mm there) and far below anything a printer resolves. Faces thinner than this
-# (height of the triangle) are left out of the search.
+# Distances and overlaps up to this fraction of the part's size count as touching, not
+# crossing. The size is the larger of the bounding-box diagonal and the largest coordinate
+# magnitude, because float32 coordinates (STL, 3MF) are rounded relative to their distance
+# from the origin: about 8 float32 steps, 1e-4 mm for a part 100 mm across or 100 mm from
+# the origin, far below anything a printer resolves. Faces thinner than this (height of the
+# triangle) are left out of the search.
 INTERSECT_TOUCH_REL = 1e-6
 # A face counts toward an embedded vertex fan only if its normal leans at least this much
 # (cosine) towards the vertex normal; below it the projected wedge is too thin to trust.

@@ -112,6 +112,25 @@ def test_rotated_touching_boxes_within_float32_rounding_do_not_intersect():
     assert not find_self_intersections(mesh).is_self_intersecting
 
 
+@pytest.mark.parametrize("offset", [0.0, 300.0, 1000.0])
+def test_small_parts_far_from_the_origin_touching_in_float32(offset):
+    # A 2 mm cube standing on a 6 mm one, both turned and moved far out, stored in float32:
+    # the standing cube's corners land a float32 step above or below the face they rest
+    # on, which the touch tolerance (it grows with the coordinates) must absorb. The same
+    # pair pushed 0.1 mm into each other still crosses.
+    for seed in range(10):
+        turn = trimesh.transformations.random_rotation_matrix(np.random.default_rng(seed).random(3))
+        for sink, expected in ((0.0, False), (0.1, True)):
+            big, small = box(6.0), box(2.0)
+            small.apply_translation((0.7, -0.9, 4.0 - sink))
+            for part in (big, small):
+                part.apply_transform(turn)
+                part.apply_translation((offset, offset, offset))
+            mesh = merged(big, small)
+            mesh = Mesh(mesh.vertices.astype(np.float32), mesh.faces)
+            assert find_self_intersections(mesh).is_self_intersecting == expected, (seed, sink)
+
+
 # --- Bodies that overlap ---------------------------------------------------------------------
 
 
