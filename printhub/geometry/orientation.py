@@ -98,13 +98,14 @@ def rotation_to_down(direction: np.ndarray) -> np.ndarray:
     return np.eye(3) + sin * cross_matrix + (1 - cos) * cross_matrix @ cross_matrix
 
 
-def _face_geometry(mesh: Mesh) -> tuple[np.ndarray, np.ndarray]:
-    """Unit normals (3, m) and areas (m,), float32.
+def _face_geometry(mesh: Mesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit normals (3, m), areas (m,) and centroids (3, m), float32.
 
     Coordinates come first so that each is one contiguous row: projecting on a
     direction is then three fused multiply-adds instead of a strided matvec.
     """
     normals = np.empty((3, len(mesh.faces)), dtype=np.float32)
+    centroids = np.empty((3, len(mesh.faces)), dtype=np.float32)
     areas = np.empty(len(mesh.faces), dtype=np.float32)
     for start in range(0, len(mesh.faces), CHUNK_FACES):
         part = slice(start, start + CHUNK_FACES)
@@ -115,8 +116,9 @@ def _face_geometry(mesh: Mesh) -> tuple[np.ndarray, np.ndarray]:
             unit = cross / double_area[:, None]
         unit[double_area == 0] = 0
         normals[:, part] = unit.T
+        centroids[:, part] = tri.mean(axis=1).T
         areas[part] = 0.5 * double_area
-    return normals, areas
+    return normals, areas, centroids
 
 
 def _project(rows: np.ndarray, direction: np.ndarray) -> np.ndarray:
@@ -157,6 +159,7 @@ def _score_candidates(
     mesh: Mesh,
     normals: np.ndarray,
     areas: np.ndarray,
+    centroids: np.ndarray,
     downs: np.ndarray,
     angle_deg: float,
     weights: OrientationWeights,
@@ -179,15 +182,18 @@ def _score_candidates(
     # One candidate at a time over 1-D arrays: far faster than (faces × candidates) masks.
     for i in range(k):
         facing_down = _project(normals, -ups[i])
-        steep = np.flatnonzero(facing_down > cos_support)
-        # The same rule as the analysis: a face rests on the bed when all its corners do.
-        corners = mesh.vertices[mesh.faces[steep]].astype(np.float32, copy=False)
-        top_of_face = (corners @ ups[i]).max(axis=1)
-        on_bed = top_of_face <= np.float32(low[i] + tol.BED_CONTACT_MM)
-        steep_areas = areas[steep]
-        flat = facing_down[steep] > cos_flat
-        support[i] = float(steep_areas[~on_bed].sum())
-        contact[i] = float(steep_areas[on_bed & flat].sum())
+        steep = facing_down > cos_support
+        bed_level = np.float32(low[i] + tol.BED_CONTACT_MM)
+        # A face rests on the bed when all its corners do (the analysis's rule); only faces
+        # whose centroid is that low can, so the corners of the others are never read.
+        maybe = np.flatnonzero(steep & (_project(centroids, ups[i]) <= bed_level))
+        corners = mesh.vertices[mesh.faces[maybe]].astype(np.float32, copy=False)
+        on_bed = maybe[
+            _project(corners.reshape(-1, 3).T, ups[i]).reshape(-1, 3).max(axis=1) <= bed_level
+        ]
+        bed_area = areas[on_bed]
+        support[i] = float(areas[steep].sum()) - float(bed_area.sum())
+        contact[i] = float(bed_area[facing_down[on_bed] > cos_flat].sum())
     total_area = float(areas.sum()) or 1.0
     extent = float(np.max(high - low)) or 1.0  # the axis directions are among the candidates
     candidates = []
@@ -221,13 +227,13 @@ def orient(
     weights = weights or OrientationWeights()
     if len(mesh.faces) == 0:
         raise ValueError("cannot orient a mesh without faces")
-    normals, areas = _face_geometry(mesh)
+    normals, areas, centroids = _face_geometry(mesh)
     axis_directions = np.vstack([np.eye(3), -np.eye(3)])
     downs = np.vstack(
         [DOWN, _area_candidates(normals, areas, MAX_AREA_CANDIDATES), axis_directions]
     )
     downs = _unique_directions(downs)
-    candidates = _score_candidates(mesh, normals, areas, downs, angle_deg, weights)
+    candidates = _score_candidates(mesh, normals, areas, centroids, downs, angle_deg, weights)
     as_uploaded = candidates[0]  # DOWN comes first and is never dropped as a duplicate
     best = min(candidates, key=lambda c: (c.score, c.support_area_mm2))
     if as_uploaded.score <= best.score + TIE_SCORE:
