@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .mesh import Mesh
 
@@ -317,3 +319,102 @@ def _pair_counts(first: np.ndarray, count: np.ndarray, k: int) -> np.ndarray:
     """(k,) int: how many of the ranges [first, first + count) contain each plane."""
     steps = np.bincount(first, minlength=k + 1) - np.bincount(first + count, minlength=k + 1)
     return np.cumsum(steps[:k])
+
+
+@dataclass(frozen=True)
+class SectionLoops:
+    """The closed contours of the sections at a few planes, one row per loop.
+
+    plane : (n,) int, index of the plane (into the z given) the loop lies in
+    length : (n,) float, mm, the loop's length
+    area : (n,) float, mm², signed enclosed area: > 0 an outline, < 0 a hole
+    """
+
+    plane: np.ndarray
+    length: np.ndarray
+    area: np.ndarray
+
+    def count(self, planes: int) -> tuple[np.ndarray, np.ndarray]:
+        """(outlines, holes): (planes,) int each, loops per plane by orientation."""
+        outer = np.bincount(self.plane[self.area > 0], minlength=planes)
+        holes = np.bincount(self.plane[self.area < 0], minlength=planes)
+        return outer, holes
+
+
+def section_loops(mesh: Mesh, z: np.ndarray) -> SectionLoops:
+    """Split the sections at heights z into their closed loops (needs a welded mesh).
+
+    The segments of one plane are chained through the mesh edges they end on (an edge is a
+    pair of vertex indices, so vertices must be shared: weld a triangle soup first); the
+    connected chains are the loops. Cost grows with the faces cut, so use a few planes.
+    """
+    z = np.ascontiguousarray(z, dtype=np.float64)
+    empty = SectionLoops(np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+    xyz, corners = _columns(mesh)
+    if corners.shape[1] == 0 or len(z) == 0:
+        return empty
+    x, y, h = xyz
+    a, b, c = corners
+    ha, hb, hc = h[a], h[b], h[c]
+    first = np.searchsorted(z, np.minimum(np.minimum(ha, hb), hc), side="left")
+    stop = np.searchsorted(z, np.maximum(np.maximum(ha, hb), hc), side="left")
+    crossing = np.flatnonzero(stop > first)
+    if len(crossing) == 0:
+        return empty
+    counts = stop[crossing] - first[crossing]
+    face = np.repeat(crossing, counts)
+    starts = np.cumsum(counts) - counts
+    plane = np.arange(len(face)) - np.repeat(starts - first[crossing], counts)
+    level = z[plane]
+    corner = corners[:, face]  # (3, n) vertex indices
+    above = h[corner] > level  # (3, n)
+    # The lone corner (on its own side of the plane) and the two edges leaving it.
+    lone = np.where(above.sum(axis=0) == 1, np.argmax(above, axis=0), np.argmin(above, axis=0))
+    column = np.arange(len(face))
+    v0 = corner[lone, column]
+    v1 = corner[(lone + 1) % 3, column]
+    v2 = corner[(lone + 2) % 3, column]
+
+    def cut(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = (level - h[p]) / (h[q] - h[p])
+        return x[p] + (x[q] - x[p]) * t, y[p] + (y[q] - y[p]) * t
+
+    # With the lone corner above, the section runs from edge (lone, next) to (prev, lone)
+    # for counter-clockwise faces; below, the other way.
+    ax, ay = cut(v0, v1)
+    bx, by = cut(v0, v2)
+    up = above[lone, column]
+    sx, sy, ex, ey = (
+        np.where(up, ax, bx),
+        np.where(up, ay, by),
+        np.where(up, bx, ax),
+        np.where(up, by, ay),
+    )
+    cx, cy = sx.mean(), sy.mean()
+    green = 0.5 * ((sx - cx) * (ey - cy) - (sy - cy) * (ex - cx))
+    length = np.hypot(ex - sx, ey - sy)
+
+    # Nodes are (plane, edge) pairs; each segment links the two edges it ends on.
+    n = np.int64(len(x))
+    k = np.int64(len(z))
+
+    def node_key(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        lo, hi = np.minimum(p, q).astype(np.int64), np.maximum(p, q).astype(np.int64)
+        return (lo * n + hi) * k + plane
+
+    keys = np.concatenate([node_key(v0, v1), node_key(v0, v2)])
+    unique, node = np.unique(keys, return_inverse=True)
+    segments = len(face)
+    graph = coo_matrix(
+        (np.ones(segments), (node[:segments], node[segments:])), shape=(len(unique), len(unique))
+    )
+    _, label = connected_components(graph, directed=False)
+    loop = label[node[:segments]]
+    loops = int(loop.max()) + 1
+    loop_plane = np.zeros(loops, np.int64)
+    loop_plane[loop] = plane
+    return SectionLoops(
+        loop_plane,
+        np.bincount(loop, weights=length, minlength=loops),
+        np.bincount(loop, weights=green, minlength=loops),
+    )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from printhub.geometry import sections
 from printhub.geometry.mesh import Mesh
-from printhub.geometry.sections import cross_sections, slice_planes
+from printhub.geometry.sections import cross_sections, section_loops, slice_planes
 
 
 def box(size=(10.0, 20.0, 5.0), origin=(0.0, 0.0, 0.0)) -> Mesh:
@@ -208,3 +208,36 @@ def test_empty_and_out_of_range_planes():
     s = cross_sections(box(), np.array([-3.0, 100.0]))
     assert s.area.tolist() == [0.0, 0.0]
     assert s.up_below.tolist() == [0.0, 200.0]
+
+
+def test_loops_split_outlines_and_holes():
+    m = manifold3d.Manifold
+    plate = m.cube([40.0, 30.0, 4.0]) - m.cylinder(10.0, 5.0, circular_segments=64).translate(
+        [12, 15, -1]
+    )
+    part = plate + m.cube([5.0, 5.0, 2.0]).translate([50.0, 0.0, 0.0])  # a second island
+    mesh = from_manifold(part)
+    z = np.array([1.0, 3.0])
+    loops = section_loops(mesh, z)
+    outer, holes = loops.count(2)
+    assert outer.tolist() == [2, 1] and holes.tolist() == [1, 1]
+    circle = 2 * 64 * 5.0 * np.sin(np.pi / 64)
+    lengths = sorted(loops.length[loops.plane == 0].round(6))
+    assert lengths == pytest.approx(sorted([20.0, circle, 140.0]), rel=1e-6)
+    # Loops add up to the section measured without them.
+    s = cross_sections(mesh, z)
+    np.testing.assert_allclose(np.bincount(loops.plane, loops.area, 2), s.area, rtol=1e-9)
+    np.testing.assert_allclose(np.bincount(loops.plane, loops.length, 2), s.perimeter, rtol=1e-9)
+    hole_area = loops.area[(loops.plane == 1) & (loops.area < 0)]
+    assert hole_area == pytest.approx([-regular_polygon_area(5.0, 64)], rel=1e-6)
+
+
+def test_loops_of_real_shapes_close(prusa_shapes):
+    trimesh = pytest.importorskip("trimesh")
+    # The torus has one outline and one hole at mid height; the gallery's nut is solid.
+    for name, expected in (("torus", (1, 1)), ("M3_hex_nut", (1, 0)), ("bunny", (1, 0))):
+        t = trimesh.load(prusa_shapes / f"{name}.stl")  # merges the STL's vertex copies
+        mesh = Mesh(np.asarray(t.vertices), np.asarray(t.faces, np.int32))
+        middle = float(np.mean(mesh.bounds[:, 2]))
+        outer, holes = section_loops(mesh, np.array([middle])).count(1)
+        assert (outer[0], holes[0]) == expected, name
