@@ -6,8 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test bench lint format
 
-setup: $(STAMP)
+setup: $(STAMP) node_modules/.installed
 	@scripts/install-system-deps.sh
+	@$(BIN)/python scripts/vendor_static.py
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

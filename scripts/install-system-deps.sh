@@ -9,6 +9,7 @@ command -v prusa-slicer >/dev/null 2>&1 || missing+=(prusa-slicer)
 [ -d /usr/share/assimp/models ] || missing+=(assimp-testmodels)
 [ -d /usr/share/openscad/testdata ] || missing+=(openscad-testing-data)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -1,0 +1,1 @@
+"""The Django project of printhub's platform: settings, URLs, the API, shared templates."""

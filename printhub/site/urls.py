@@ -1,0 +1,42 @@
+"""URLs: one prefix per app, the JSON API under /api/ (docs at /api/docs)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from django.views.static import serve
+
+from printhub.site import views
+from printhub.site.api import api
+
+site_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("health", views.health, name="health"),
+    ],
+    "site",
+)
+
+urlpatterns = [
+    path("", include(site_patterns)),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("printhub.accounts.urls")),
+    path("centers/", include("printhub.network.urls")),
+    path("models/", include("printhub.parts.urls")),
+    path("quotes/", include("printhub.quotes.urls")),
+    path("orders/", include("printhub.orders.urls")),
+    path("billing/", include("printhub.billing.urls")),
+    path("production/", include("printhub.production.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+# Uploaded files are served by views that check who may see them; this serves only
+# the public thumbnails directory in development-style deployments.
+urlpatterns += [
+    path(
+        "media/thumbnails/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT / "thumbnails"},
+    )
+]
