@@ -10,6 +10,10 @@ command -v prusa-slicer >/dev/null 2>&1 || missing+=(prusa-slicer)
 [ -d /usr/share/openscad/testdata ] || missing+=(openscad-testing-data)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)          # Django's compilemessages
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)       # browser tests (Playwright)
+[ -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] || missing+=(fonts-nanum)  # Korean PDFs
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)                 # load benchmark
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -1,0 +1,45 @@
+"""Fill Korean translations from a Python dict file: msgid -> Korean text.
+
+    .venv/bin/python scripts/translate.py path/to/ko.py   # the file defines KO = {...}
+
+Only empty Korean entries are filled; existing translations are kept.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str]) -> int:
+    table: dict[str, str] = runpy.run_path(argv[0])["KO"]
+    filled = 0
+    for path in sorted(ROOT.glob("printhub/*/locale/ko/LC_MESSAGES/django.po")):
+        catalogue = polib.pofile(str(path))
+        changed = False
+        for entry in catalogue:
+            if entry.msgid_plural:
+                korean = table.get(entry.msgid)
+                if korean and not any(entry.msgstr_plural.values()):
+                    entry.msgstr_plural = {0: korean}
+                    changed = True
+                    filled += 1
+            elif not entry.msgstr and entry.msgid in table:
+                entry.msgstr = table[entry.msgid]
+                changed = True
+                filled += 1
+            if changed and "fuzzy" in entry.flags and entry.msgstr:
+                entry.flags.remove("fuzzy")
+        if changed:
+            catalogue.save()
+    print(f"filled {filled} Korean translations")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
