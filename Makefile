@@ -4,11 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint format
+.PHONY: setup system-deps demo test bench lint format
 
-setup: $(STAMP) node_modules/.installed
-	@scripts/install-system-deps.sh
+# Prerequisites run left to right: Debian packages first (python3-venv, npm, the slicer).
+setup: system-deps $(STAMP) node_modules/.installed
 	@$(BIN)/python scripts/vendor_static.py
+	@$(BIN)/python scripts/i18n.py compile
+
+system-deps:
+	@scripts/install-system-deps.sh
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -24,9 +28,7 @@ demo: setup
 	@scripts/demo.sh
 
 test: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	PRINTHUB_REQUIRE_EXTERNALS=$$( [ "$$(id -u)" -eq 0 ] && echo 1 || echo 0 ) $(BIN)/pytest
+	PRINTHUB_REQUIRE_EXTERNALS=$${PRINTHUB_REQUIRE_EXTERNALS:-$$( [ "$$(id -u)" -eq 0 ] && echo 1 || echo 0 )} scripts/test.sh
 
 bench: setup
 	$(BIN)/python -m bench

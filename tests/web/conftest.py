@@ -1,0 +1,48 @@
+"""Fixtures of the platform's tests: the demo network in the test database, people, clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from printhub.network import demo
+
+ROLES = ["citizen", "student", "startup", "designer", "operator", "manager", "admin"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo network and people, loaded once per test session."""
+    with django_db_blocker.unblock():
+        demo.load_demo()
+
+
+@pytest.fixture
+def people(db) -> dict:
+    """One demo person per role: people["operator"] works at Jeonju, etc."""
+    user_model = get_user_model()
+    by_role = {}
+    for email, _name, role, _centers, _org in demo.DEMO_PEOPLE:
+        by_role.setdefault(role, user_model.objects.get(email=email))
+    return by_role
+
+
+@pytest.fixture
+def client_for(people):
+    """client_for("student") → a test client logged in as the demo student (None: anonymous)."""
+
+    def make(role: str | None) -> Client:
+        client = Client()
+        if role is not None:
+            client.force_login(people[role])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def english(client):
+    """A client that chose English with the language switch."""
+    client.cookies["django_language"] = "en"
+    return client
