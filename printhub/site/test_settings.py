@@ -7,7 +7,7 @@ os.environ.setdefault("PRINTHUB_ENV", "test")
 os.environ.setdefault("PRINTHUB_TASKS_BACKEND", "immediate")
 os.environ.setdefault("PRINTHUB_DATA_DIR", tempfile.mkdtemp(prefix="printhub-test-"))
 
-from printhub.site.settings import *  # noqa: E402, F403
+from printhub.site.settings import *  # noqa: F403
 
 # Hashing passwords properly costs ~0.2 s a log-in; tests log in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
