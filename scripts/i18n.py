@@ -1,7 +1,7 @@
 """Keep printhub's translations complete: Korean and English for every string.
 
-    .venv/bin/python scripts/i18n.py update    # extract strings of every app into its .po files
-    .venv/bin/python scripts/i18n.py check     # list what is missing; exit 1 if anything is
+    .venv/bin/python scripts/i18n.py update [APP ...]  # extract strings into the apps' .po files
+    .venv/bin/python scripts/i18n.py check [APP ...]   # list what is missing; exit 1 if anything is
     .venv/bin/python scripts/i18n.py compile   # .po -> .mo (the set-up runs this)
 
 Source strings are English, so `update` fills the English catalogue with them
@@ -78,21 +78,21 @@ def problems(path: Path, label: str) -> list[str]:
     return found
 
 
-def update() -> None:
-    for app in APPS:
+def update(apps: list[str]) -> None:
+    for app in apps:
         directory = app_dir(app)
         _makemessages(directory)
         fill_english(po_path(directory, "en"))
 
 
-def check_fresh() -> list[str]:
+def check_fresh(apps: list[str] = APPS) -> list[str]:
     """Extract strings from a copy of each app and report every one not translated.
 
     Works on a copy so that a check never rewrites the catalogues in the tree.
     """
     found: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for app in APPS:
+        for app in apps:
             copy = Path(tmp) / app
             shutil.copytree(app_dir(app), copy, ignore=shutil.ignore_patterns("__pycache__"))
             _makemessages(copy)
@@ -117,14 +117,19 @@ def compile_all() -> None:
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
+    apps = argv[1:] or APPS
+    unknown = sorted(set(apps) - set(APPS))
+    if unknown:
+        print(f"unknown app(s): {', '.join(unknown)}; known: {', '.join(APPS)}")
+        return 2
     if command == "update":
-        update()
+        update(apps)
         command = "check"
     if command == "compile":
         compile_all()
         return 0
     if command == "check":
-        found = check_fresh()
+        found = check_fresh(apps)
         for line in found:
             print(line)
         print(f"{len(found)} untranslated" if found else "all strings translated")
