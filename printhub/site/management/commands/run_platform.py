@@ -1,0 +1,111 @@
+"""`manage.py run_platform`: the whole platform on one machine, as `make demo` runs it.
+
+Creates or updates the database, loads the catalog and the demo network (unless
+--no-demo), collects static files, then starts the web server (gunicorn) and
+the background worker (django-tasks' db_worker, or RQ's worker with
+PRINTHUB_TASKS_BACKEND=rq) and prints the address and the demo log-ins.
+Ctrl-C (or SIGTERM) stops everything it started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from printhub.network import demo
+
+
+class Command(BaseCommand):
+    help = "Run the web server and the worker (with the demo data) until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("PRINTHUB_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PRINTHUB_PORT", 8000)))
+        parser.add_argument("--web-workers", type=int, default=3)
+        parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
+
+    def handle(self, *args, host, port, web_workers, no_demo, **options):
+        self.stdout.write("printhub: preparing the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        if not no_demo:
+            demo.load_demo()
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        python = sys.executable
+        web = [
+            python, "-m", "gunicorn", "printhub.site.wsgi:application",
+            "--bind", f"{host}:{port}",
+            "--workers", str(web_workers),
+            "--threads", "4",
+            "--timeout", "120",
+            "--access-logfile", "-" if settings.DEBUG else "/dev/null",
+        ]  # fmt: skip
+        if settings.TASKS_BACKEND == "rq":
+            worker = [python, "manage.py", "rqworker", "default",
+                      "--job-class", "django_tasks_rq.Job"]  # fmt: skip
+        elif settings.TASKS_BACKEND == "db":
+            worker = [python, "manage.py", "db_worker", "--interval", "0.2"]
+        else:
+            worker = None
+        children = [subprocess.Popen(web, cwd=settings.BASE_DIR)]
+        if worker:
+            children.append(subprocess.Popen(worker, cwd=settings.BASE_DIR))
+
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            url = f"http://{host}:{port}"
+            self._wait_until_up(f"{url}/health", children)
+            self._announce(url, with_people=not no_demo)
+            while not stopping:
+                for child in children:
+                    if child.poll() is not None:
+                        raise CommandError(f"{child.args[2]} stopped (exit {child.returncode})")
+                time.sleep(0.5)
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+            for child in children:
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+            self.stdout.write("printhub: stopped")
+
+    def _wait_until_up(self, url: str, children, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(child.poll() is not None for child in children):
+                raise CommandError("a process stopped while starting; see the messages above")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise CommandError(f"the web server did not answer at {url} within {timeout:.0f} s")
+
+    def _announce(self, url: str, with_people: bool) -> None:
+        self.stdout.write(self.style.SUCCESS(f"\nprinthub is running at {url}"))
+        self.stdout.write(f"API documentation: {url}/api/docs")
+        if with_people:
+            self.stdout.write(f"\nDemo log-ins (password: {demo.DEMO_PASSWORD}):")
+            for email, name, role, centers, _org in demo.DEMO_PEOPLE:
+                where = f" — {', '.join(centers)}" if centers else ""
+                self.stdout.write(f"  {role:<9} {email:<36} {name}{where}")
+        self.stdout.write("\nCtrl-C stops the web server and the worker.")
