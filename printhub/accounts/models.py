@@ -49,6 +49,10 @@ class UserManager(BaseUserManager):
         fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
         return self._create(email, password, **fields)
 
+    def get_by_natural_key(self, email: str):
+        # People type their address in any case; addresses are stored in lower case.
+        return self.get(email__iexact=(email or "").strip())
+
 
 class User(AbstractUser):
     """A person with an account: a customer of the hub or a member of its staff."""
@@ -68,6 +72,12 @@ class User(AbstractUser):
     )
     preferred_language = models.CharField(
         _("language"), max_length=5, choices=[("ko", "한국어"), ("en", "English")], default="ko"
+    )
+    privacy_agreed_at = models.DateTimeField(
+        _("agreed to the privacy notice"),
+        null=True,
+        blank=True,
+        help_text=_("When the person agreed to the collection and use of their personal data."),
     )
 
     USERNAME_FIELD = "email"
@@ -106,20 +116,27 @@ class ApiToken(models.Model):
 
     PREFIX_LENGTH = 8
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, db_index=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
+        ordering = ["-created_at"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
     @staticmethod
     def hash_key(key: str) -> str:

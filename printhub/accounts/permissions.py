@@ -57,6 +57,16 @@ def can_see_model(user, model) -> bool:
     return False
 
 
+def is_network_admin(user) -> bool:
+    """Network admins (and superusers): everything, including people and their roles."""
+    return user.is_authenticated and user.is_network_admin
+
+
+def can_manage_people(user) -> bool:
+    """List people, change their roles and centers, deactivate them: network admins."""
+    return is_network_admin(user)
+
+
 def can_see_quote(user, quote) -> bool:
     return user.is_authenticated and (quote.owner_id == user.pk or user.is_network_admin)
 
@@ -98,6 +108,18 @@ def manager_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         require(is_manager(request.user))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view):
+    """A view for network admins only (403 for others, log-in page for anonymous)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        require(is_network_admin(request.user))
         return view(request, *args, **kwargs)
 
     return wrapper

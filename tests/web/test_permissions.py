@@ -1,0 +1,188 @@
+"""Every page and API endpoint × every kind of person (see tests/web/matrix.py).
+
+Each app adds its rows to ROWS (one section per app) and its URL namespace to
+COVERED_NAMESPACES / its API prefix to COVERED_API_PREFIXES; the coverage tests at
+the bottom then fail for any page or endpoint of those apps that has no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from printhub.accounts.models import ApiToken
+from tests.web.matrix import LOGIN, OTHER_OPERATOR, assert_access, expect
+
+
+@dataclass(frozen=True)
+class Row:
+    """One URL and method, and what every persona gets from it.
+
+    `name` is the URL name ("accounts:profile") or, for the API, the path ("/api/me").
+    `url` defaults to reverse(name); a function of the `people` fixture (role → user)
+    gives URLs with arguments, and is called anew before each persona's request.
+    """
+
+    name: str
+    method: str
+    expected: dict
+    url: str | Callable[[dict], str] | None = None
+    data: dict | None = None
+    auth: str = "session"
+    as_json: bool = False
+    id: str = field(default="")
+
+    def target(self, people: dict) -> str | Callable[[], str]:
+        if self.url is None:
+            return reverse(self.name)
+        if callable(self.url):
+            return lambda: self.url(people)
+        return self.url
+
+
+def _fresh_citizen_token(people) -> str:
+    token, _key = ApiToken.issue(people["citizen"], "matrix")
+    return reverse("accounts:token_revoke", args=[token.pk])
+
+
+def _citizen_page(people) -> str:
+    return reverse("accounts:person", args=[people["citizen"].pk])
+
+
+# Pages that need a log-in: anonymous visitors go to the log-in page.
+MEMBERS = expect(200, anonymous=LOGIN)
+ADMINS_ONLY = expect(403, anonymous=LOGIN, admin=200)
+EVERYONE = expect(200)
+# Sign-up and log-in pages send people who are already logged in on to the site.
+ANONYMOUS_ONLY = expect(302, anonymous=200)
+
+ROWS: list[Row] = [
+    # --- site -------------------------------------------------------------------------
+    Row("site:home", "get", EVERYONE),
+    Row("site:health", "get", EVERYONE),
+    Row("/api/docs", "get", EVERYONE, url="/api/docs"),
+    Row("/api/openapi.json", "get", EVERYONE, url="/api/openapi.json"),
+    Row("set_language", "post", expect(302), data={"language": "en", "next": "/"}),
+    # Django's own admin: network admins only; others go to the admin's log-in page.
+    Row("/admin/", "get", expect(302, admin=200), url="/admin/"),
+    Row(
+        "/admin/accounts/user/",
+        "get",
+        expect(302, admin=200),
+        url="/admin/accounts/user/",
+    ),
+    # --- accounts ---------------------------------------------------------------------
+    Row("accounts:signup", "get", ANONYMOUS_ONLY),
+    Row("accounts:login", "get", ANONYMOUS_ONLY),
+    Row("accounts:logout", "get", expect(405)),
+    Row("accounts:logout", "post", expect(302)),
+    Row("accounts:password_reset", "get", EVERYONE),
+    Row("accounts:password_reset_done", "get", EVERYONE),
+    Row(
+        "accounts:password_reset_confirm",
+        "get",
+        EVERYONE,  # a wrong link: the page says so
+        url=lambda people: reverse("accounts:password_reset_confirm", args=["MQ", "wrong-token"]),
+    ),
+    Row("accounts:password_reset_complete", "get", EVERYONE),
+    Row("accounts:password_change", "get", MEMBERS),
+    Row("accounts:password_change_done", "get", MEMBERS),
+    Row("accounts:profile", "get", MEMBERS),
+    Row("accounts:tokens", "get", MEMBERS),
+    Row("accounts:tokens", "post", expect(302, anonymous=LOGIN), data={"name": "ci"}),
+    Row(
+        "accounts:token_revoke",
+        "post",
+        # Only the owner can revoke a token; anybody else's is not found.
+        expect(404, anonymous=LOGIN, citizen=302),
+        url=_fresh_citizen_token,
+    ),
+    Row("accounts:token_revoke", "get", expect(405), url=_fresh_citizen_token),
+    Row("accounts:people", "get", ADMINS_ONLY),
+    Row("accounts:person", "get", ADMINS_ONLY, url=_citizen_page),
+    Row(
+        "accounts:person",
+        "post",
+        expect(403, anonymous=LOGIN, admin=302),
+        url=_citizen_page,
+        data={"role": "citizen", "is_active": "on"},
+    ),
+    Row("/api/me", "get", expect(200, anonymous=401), url="/api/me"),
+    Row("/api/me", "get", expect(200, anonymous=401), url="/api/me", auth="token", id="token"),
+]
+
+# Apps whose every page (URL name) and API path must have a row above.
+COVERED_NAMESPACES = ["site", "accounts"]
+COVERED_API_PREFIXES = ["/api/me"]
+
+
+def _row_id(row: Row) -> str:
+    return f"{row.method.upper()} {row.name}" + (f" [{row.id}]" if row.id else "")
+
+
+@pytest.mark.parametrize("row", ROWS, ids=_row_id)
+def test_access(row: Row, people):
+    assert_access(
+        row.target(people),
+        row.method,
+        row.expected,
+        row.data,
+        auth=row.auth,
+        as_json=row.as_json,
+    )
+
+
+def test_every_page_of_the_covered_apps_has_a_row():
+    resolver = get_resolver()
+    named = set()
+    for namespace in COVERED_NAMESPACES:
+        _prefix, sub = resolver.namespace_dict[namespace]
+        named |= {f"{namespace}:{p.name}" for p in sub.url_patterns if getattr(p, "name", None)}
+    missing = sorted(named - {row.name for row in ROWS})
+    assert not missing, f"pages without a permission row: {missing}"
+
+
+def test_every_api_path_of_the_covered_apps_has_a_row(client, db):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    covered = {(row.name, row.method) for row in ROWS}
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        if any(path.startswith(prefix) for prefix in COVERED_API_PREFIXES)
+        for method in operations
+        if (path, method) not in covered
+    ]
+    assert not missing, f"API endpoints without a permission row: {missing}"
+
+
+def test_the_matrix_tells_personas_apart(people):
+    """The helper really acts as each person: the operators work at different centers."""
+    from tests.web.matrix import client_for, person
+
+    assert person("operator").centers.get().slug == "jeonju"
+    assert person(OTHER_OPERATOR).centers.get().slug == "gunsan"
+    assert set(person("manager").centers.values_list("slug", flat=True)) == {
+        "jeonju",
+        "hanok-makers",
+    }
+    other = person("other_customer")
+    assert other.role == "citizen" and other.pk not in {u.pk for u in people.values()}
+    assert client_for("student").get("/api/me").json()["role"] == "student"
+    assert client_for("admin", auth="token").get("/api/me").json()["role"] == "admin"
+
+
+def test_the_matrix_reports_every_mismatch(db):
+    with pytest.raises(AssertionError) as failure:
+        assert_access(reverse("accounts:people"), "get", expect(200))
+    message = str(failure.value)
+    assert "citizen" in message and "got 403" in message
+    assert "anonymous" in message and "got login" in message
+    assert "admin " not in message  # the admin does get 200
+
+
+def test_the_matrix_refuses_an_incomplete_table(db):
+    with pytest.raises(ValueError, match="leaves out"):
+        assert_access("/", "get", {"anonymous": 200})
