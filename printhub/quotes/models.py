@@ -41,12 +41,22 @@ class Quote(models.Model):
         verbose_name = _("quote")
         verbose_name_plural = _("quotes")
 
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The quote's number people read and quote back: Q-<date>-<6 hex of its id>."""
+        created = timezone.localtime(self.created_at)
+        return f"Q-{created:%Y%m%d}-{self.id.hex[:6].upper()}"
+
     @property
     def is_valid(self) -> bool:
         return timezone.now() < self.valid_until
 
     def best_option(self) -> QuoteOption | None:
-        return self.options.filter(eligible=True).order_by("total_krw", "ready_at").first()
+        """The first eligible option (the chosen center when it can, else the cheapest)."""
+        return self.options.filter(eligible=True).order_by("position", "id").first()
 
 
 class QuoteOption(models.Model):
@@ -54,7 +64,11 @@ class QuoteOption(models.Model):
 
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="options")
     center = models.ForeignKey("network.Center", on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text=_("0 = shown first: the chosen center, else the cheapest.")
+    )
     printer_catalog_id = models.CharField(max_length=100, blank=True)
+    printers_used = models.PositiveSmallIntegerField(default=0)
     eligible = models.BooleanField(default=False)
     reason_code = models.CharField(max_length=60, blank=True)
     reason_params = models.JSONField(default=dict, blank=True)
@@ -64,12 +78,32 @@ class QuoteOption(models.Model):
     machine_krw = models.PositiveIntegerField(default=0)
     setup_krw = models.PositiveIntegerField(default=0)
     post_processing_krw = models.PositiveIntegerField(default=0)
+    post_processing_lines = models.JSONField(default=list, blank=True)
     minimum_top_up_krw = models.PositiveIntegerField(default=0)
     subtotal_krw = models.PositiveIntegerField(default=0)
     vat_krw = models.PositiveIntegerField(default=0)
     total_krw = models.PositiveIntegerField(default=0)
     queue_hours = models.FloatField(default=0)
+    printed_at = models.DateTimeField(null=True)
     ready_at = models.DateTimeField(null=True)
 
     class Meta:
-        ordering = ["-eligible", "total_krw"]
+        ordering = ["position", "id"]
+        verbose_name = _("quote option")
+        verbose_name_plural = _("quote options")
+
+    def __str__(self) -> str:
+        return f"{self.quote} · {self.center}"
+
+    @property
+    def printer_name(self) -> str:
+        from printhub.quotes.services import printer_name
+
+        return printer_name(self.printer_catalog_id)
+
+    @property
+    def reason(self) -> str:
+        """Why this center cannot take the job, in the active language ("" when it can)."""
+        from printhub.quotes.reasons import reason_message
+
+        return reason_message(self.reason_code, self.reason_params) if self.reason_code else ""
