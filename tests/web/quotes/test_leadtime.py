@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from printhub.network.models import Material
 from printhub.production.models import Job
 from printhub.quotes import leadtime, services
 from printhub.quotes.leadtime import LeadTime, NeverOpen, OpeningCalendar, QueuedJob, lead_time
@@ -187,7 +188,22 @@ def test_the_queue_makes_a_center_later(people, make_model, estimates):
             order=order, index=index, center=gunsan, state="queued", estimated_print_s=5 * HOUR
         )
     # A finished job and a resin job at the same center do not hold up PLA printers.
-    Job.objects.create(order=order, index=7, center=gunsan, state="completed", estimated_print_s=1e6)
+    Job.objects.create(
+        order=order, index=7, center=gunsan, state="completed", estimated_print_s=1e6
+    )
+    resin_order = Order.objects.create(
+        number="T-QUEUE-2",
+        customer=people["student"],
+        quote_option=gunsan_before,
+        center=gunsan,
+        model=model,
+        material=Material.objects.get(catalog_id="resin-standard"),
+        quantity=1,
+        total_krw=1000,
+    )
+    Job.objects.create(
+        order=resin_order, index=0, center=gunsan, state="queued", estimated_print_s=1e6
+    )
     after = services.create_quote(people["citizen"], model, "pla", now=now)
     gunsan_after = _option(after, "gunsan")
     assert gunsan_after.queue_hours == pytest.approx(5.0)
