@@ -176,6 +176,12 @@ class LocalizedPasswordResetForm(PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
+    def get_users(self, email):
+        users = list(super().get_users(email))
+        if users and not services.reset_mail_allowed(email):
+            return []
+        return users
+
     def send_mail(
         self,
         subject_template_name,

@@ -23,6 +23,10 @@ MAX_ACTIVE_TOKENS = 20
 # Failed log-ins allowed per address and client within the window before refusing.
 LOGIN_ATTEMPTS = 10
 LOGIN_WINDOW_S = 15 * 60
+# Password-reset mails per address within the window (more are silently not sent, so
+# nobody can flood a mailbox, and the page still does not tell whether the address exists).
+RESET_MAILS = 3
+RESET_WINDOW_S = 60 * 60
 
 
 def normalize_email(email: str) -> str:
@@ -150,6 +154,18 @@ def note_failed_login(email: str, client: str) -> None:
 
 def clear_failed_logins(email: str, client: str) -> None:
     cache.delete(_login_key(email, client))
+
+
+def reset_mail_allowed(email: str) -> bool:
+    """Count one reset mail to this address; False once RESET_MAILS were sent in the window."""
+    key = f"accounts:reset-mails:{normalize_email(email)}"
+    cache.add(key, 0, RESET_WINDOW_S)
+    try:
+        sent = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, RESET_WINDOW_S)
+        sent = 1
+    return sent <= RESET_MAILS
 
 
 # --- API tokens ------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -14,11 +13,9 @@ from printhub.network.demo import DEMO_PASSWORD
 
 @pytest.fixture
 def walker(db):
-    user = User.objects.create_user(
+    return User.objects.create_user(
         "walker@example.kr", "hanok-roof-77", display_name="걷는사람", preferred_language="en"
     )
-    yield user
-    cache.clear()  # forget failed log-ins counted against this address
 
 
 def log_in(client, email, password, **extra):

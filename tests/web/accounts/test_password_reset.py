@@ -147,3 +147,12 @@ def test_change_password_from_the_profile(korean):
     assert korean.check_password("third-pass-555")
     # Still logged in on this browser.
     assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_reset_mails_to_one_address_are_limited(korean):
+    from printhub.accounts import services
+
+    for _ in range(services.RESET_MAILS + 2):
+        response = ask_for_reset("hana@example.kr")
+        assert response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == services.RESET_MAILS
