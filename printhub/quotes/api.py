@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from printhub.quotes import pdf, services
 from printhub.quotes.models import Quote
@@ -155,19 +156,38 @@ def _get(request, quote_id: UUID) -> Quote:
 
 @router.post("", response={201: QuoteOut, 422: Problem}, url_name="quote_create")
 def create_quote(request, data: QuoteIn):
-    """Quote a model at every active center and partner shop; the saved quote, best first."""
-    quote = services.create_quote(
-        request.auth,
-        data.model_id,
-        data.material,
-        quantity=data.quantity,
-        color=data.color,
-        layer_height_mm=data.layer_height_mm,
-        infill_percent=data.infill_percent,
-        post_processing=data.post_processing,
-        center=data.center or None,
-    )
-    return 201, _quote_out(services.get_quote(request.auth, quote.id))
+    """Quote a model at every active center and partner shop; the saved quote, best first.
+
+    Bad input: 422 with {"detail": [{"loc": ["body", "data", field], "msg": …}]}, as for
+    the schema's own checks.
+    """
+    try:
+        quote = services.create_quote(
+            request.auth,
+            data.model_id,
+            data.material,
+            quantity=data.quantity,
+            color=data.color,
+            layer_height_mm=data.layer_height_mm,
+            infill_percent=data.infill_percent,
+            post_processing=data.post_processing,
+            center=data.center or None,
+        )
+    except ValidationError as err:
+        return Status(422, {"detail": _problems(err)})
+    return Status(201, _quote_out(services.get_quote(request.auth, quote.id)))
+
+
+def _problems(error: ValidationError) -> list[dict]:
+    """A service's ValidationError in the shape of django-ninja's own 422 answers."""
+    names = {"model": "model_id"}
+    if not hasattr(error, "error_dict"):
+        return [{"loc": ["body", "data"], "msg": message} for message in error.messages]
+    return [
+        {"loc": ["body", "data", names.get(field, field)], "msg": message}
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
 
 
 @router.get("/{uuid:quote_id}", response=QuoteOut, url_name="quote_detail")
