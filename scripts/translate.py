@@ -23,18 +23,25 @@ def main(argv: list[str]) -> int:
         catalogue = polib.pofile(str(path))
         changed = False
         for entry in catalogue:
+            korean = table.get(entry.msgid)
+            if not korean:
+                continue
+            # A fuzzy entry holds makemessages' guess from a similar string: replace it.
+            guessed = "fuzzy" in entry.flags
             if entry.msgid_plural:
-                korean = table.get(entry.msgid)
-                if korean and not any(entry.msgstr_plural.values()):
+                if guessed or not any(entry.msgstr_plural.values()):
                     entry.msgstr_plural = {0: korean}
-                    changed = True
-                    filled += 1
-            elif not entry.msgstr and entry.msgid in table:
-                entry.msgstr = table[entry.msgid]
-                changed = True
-                filled += 1
-            if changed and "fuzzy" in entry.flags and entry.msgstr:
+                else:
+                    continue
+            elif guessed or not entry.msgstr:
+                entry.msgstr = korean
+            else:
+                continue
+            if guessed:
                 entry.flags.remove("fuzzy")
+                entry.previous_msgid = None
+            changed = True
+            filled += 1
         if changed:
             catalogue.save()
     print(f"filled {filled} Korean translations")

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 from django.views.static import serve
 
 from printhub.site import views
@@ -19,7 +18,7 @@ site_patterns = (
 
 urlpatterns = [
     path("", include(site_patterns)),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("printhub.accounts.urls")),
     path("centers/", include("printhub.network.urls")),
     path("models/", include("printhub.parts.urls")),

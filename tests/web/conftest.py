@@ -18,6 +18,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         demo.load_demo()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and throttles live in the cache: each test starts afresh."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def people(db) -> dict:
     """One demo person per role: people["operator"] works at Jeonju, etc."""

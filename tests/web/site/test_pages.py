@@ -27,3 +27,17 @@ def test_every_page_has_the_language_switch(client, db):
 
 def test_health(client, db):
     assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_language_switch_remembers_a_signed_in_persons_choice(client_for, people):
+    client = client_for("citizen")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    people["citizen"].refresh_from_db()
+    assert people["citizen"].preferred_language == "en"
+
+
+def test_saved_language_applies_without_the_cookie(client_for, people):
+    people["student"].preferred_language = "en"
+    people["student"].save()
+    response = client_for("student").get("/")
+    assert response["Content-Language"] == "en"
