@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,13 +38,31 @@ class Subsidy(models.Model):
     def __str__(self) -> str:
         return self.name_ko
 
+    @property
+    def name(self) -> str:
+        return self.name_en if translation.get_language() == "en" else self.name_ko
+
+    def is_valid_on(self, day) -> bool:
+        """Active and within its dates on this day (a date in Seoul)."""
+        if not self.is_active or day < self.valid_from:
+            return False
+        return self.valid_until is None or day <= self.valid_until
+
 
 class LedgerEntry(models.Model):
     """One movement of money; a balance is the sum of a person's entries.
 
     amount_krw is positive for money in (a top-up, a refund) and negative for
-    money out (a payment). Subsidy use is recorded against the subsidy.
+    money out (a payment). Subsidy use is recorded against the subsidy (those
+    entries have `subsidy` set and are not part of the prepaid balance). A refund
+    points at the entry it gives back (`reverses`), so that a monthly quota is
+    given back to the month it was taken from.
     """
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash at the desk")
+        CARD = "card", _("Card at the desk")
+        TRANSFER = "transfer", _("Bank transfer")
 
     class Kind(models.TextChoices):
         TOP_UP = "top_up", _("Top-up")
@@ -61,6 +79,20 @@ class LedgerEntry(models.Model):
     amount_krw = models.IntegerField()
     subsidy = models.ForeignKey(Subsidy, on_delete=models.PROTECT, null=True, blank=True)
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    method = models.CharField(
+        _("payment method"), max_length=20, choices=Method.choices, blank=True
+    )
+    center = models.ForeignKey(
+        "network.Center",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received at"),
+    )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
@@ -77,11 +109,24 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("ledger entries")
 
 
-class InvoiceCounter(models.Model):
-    """The last invoice number issued in a year (numbers have no gaps)."""
+class Sequence(models.Model):
+    """The last number issued in a series (orders, invoices) in a year: no gaps.
 
-    year = models.PositiveIntegerField(unique=True)
+    The row is locked (SELECT ... FOR UPDATE) while a number is taken, inside the
+    transaction that uses it, so a rolled-back order gives its number back.
+    """
+
+    name = models.CharField(max_length=30)
+    year = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "year"], name="one_sequence_per_name_and_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}: {self.last_number}"
 
 
 class Invoice(models.Model):
@@ -97,8 +142,18 @@ class Invoice(models.Model):
     paid_by_subsidy_krw = models.PositiveIntegerField(default=0)
     paid_by_balance_krw = models.PositiveIntegerField(default=0)
     issued_at = models.DateTimeField(default=timezone.now)
+    refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def charge_lines(self) -> list[dict]:
+        return [line for line in self.lines if line.get("kind") == "charge"]
+
+    def payment_lines(self) -> list[dict]:
+        return [line for line in self.lines if line.get("kind") == "payment"]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from printhub.billing import views
 
 app_name = "billing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("invoices/<int:pk>/", views.invoice, name="invoice"),
+    path("top-up/", views.top_up, name="top_up"),
+]

@@ -63,6 +63,15 @@ class Order(models.Model):
     cancelled_by = models.CharField(max_length=20, blank=True)  # "customer" | "staff"
     pickup_token = models.CharField(max_length=64, unique=True, default=new_pickup_token)
     note = models.TextField(_("note to the center"), blank=True)
+    policy_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("policy checks confirmed by"),
+    )
+    policy_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
