@@ -13,9 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from printhub.network.models import (
     Center,
+    Closure,
     Equipment,
     MachineRate,
     Material,
@@ -157,6 +159,20 @@ CENTERS = [
     ),
 ]
 
+# Public holidays on fixed dates (month, day, Korean, English): the convergence centers
+# close on them; the partner shops decide for themselves. Lunar holidays (설날, 추석)
+# move every year and are added by the managers.
+FIXED_HOLIDAYS = [
+    (1, 1, "신정", "New Year's Day"),
+    (3, 1, "삼일절", "Independence Movement Day"),
+    (5, 5, "어린이날", "Children's Day"),
+    (6, 6, "현충일", "Memorial Day"),
+    (8, 15, "광복절", "Liberation Day"),
+    (10, 3, "개천절", "National Foundation Day"),
+    (10, 9, "한글날", "Hangeul Day"),
+    (12, 25, "성탄절", "Christmas Day"),
+]
+
 MACHINE_RATES_KRW_PER_HOUR = {Process.FDM: 2500, Process.SLA: 6000, Process.SLS: 15000}
 POST_PROCESSING = [
     ("support-removal", "서포트 제거", "Support removal", 2000, 0.1),
@@ -207,19 +223,42 @@ def load_catalog() -> list[Material]:
 
 
 def _hours(center: Center, spec: DemoCenter) -> None:
-    center.hours.all().delete()
+    wanted = set()
     for weekday in range(5):
         if weekday in spec.closed_weekdays:
             continue
-        for opens, closes in spec.weekdays:
-            OpeningHours.objects.create(
-                center=center, weekday=weekday, opens=_time(opens), closes=_time(closes)
-            )
+        wanted.update((weekday, _time(o), _time(c)) for o, c in spec.weekdays)
     for weekday, periods in ((5, spec.saturday), (6, spec.sunday)):
-        for opens, closes in periods:
-            OpeningHours.objects.create(
-                center=center, weekday=weekday, opens=_time(opens), closes=_time(closes)
-            )
+        wanted.update((weekday, _time(o), _time(c)) for o, c in periods)
+    have = set(center.hours.values_list("weekday", "opens", "closes"))
+    if have == wanted:
+        return  # already right: keep the rows (and their ids) as they are
+    center.hours.all().delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(center=center, weekday=w, opens=o, closes=c) for w, o, c in sorted(wanted)
+    )
+
+
+def holidays_ahead(start: dt.date, days: int = 365) -> list[tuple[dt.date, str, str]]:
+    """The fixed-date public holidays from `start` for `days` days."""
+    found = []
+    for year in (start.year, start.year + 1):
+        for month, day, name_ko, name_en in FIXED_HOLIDAYS:
+            date = dt.date(year, month, day)
+            if start <= date < start + dt.timedelta(days=days):
+                found.append((date, name_ko, name_en))
+    return sorted(found)
+
+
+def _closures(center: Center) -> None:
+    if center.kind != Center.Kind.CENTER:
+        return
+    existing = set(center.closures.values_list("date", flat=True))
+    Closure.objects.bulk_create(
+        Closure(center=center, date=date, reason_ko=name_ko, reason_en=name_en)
+        for date, name_ko, name_en in holidays_ahead(timezone.localdate())
+        if date not in existing
+    )
 
 
 def _printers(center: Center, spec: DemoCenter, by_catalog_id: dict[str, Material]) -> None:
@@ -257,11 +296,15 @@ def _prices(center: Center, spec: DemoCenter, materials: list[Material]) -> None
 
     catalog = slicing_catalog()
     price_list, _ = PriceList.objects.get_or_create(center=center)
+    processes = set(center.printers.values_list("process", flat=True))
     for process, rate in MACHINE_RATES_KRW_PER_HOUR.items():
+        if process not in processes:
+            MachineRate.objects.filter(price_list=price_list, process=process).delete()
+            continue
         MachineRate.objects.update_or_create(
             price_list=price_list,
             process=process,
-            defaults={"krw_per_hour": round(rate * spec.price_factor, -1)},
+            defaults={"krw_per_hour": int(round(rate * spec.price_factor, -1))},
         )
     offered = {m.id for p in center.printers.all() for m in p.materials.all()}
     for material in materials:
@@ -269,8 +312,10 @@ def _prices(center: Center, spec: DemoCenter, materials: list[Material]) -> None
             MaterialPrice.objects.filter(price_list=price_list, material=material).delete()
             continue
         entry = catalog.material(material.catalog_id)
-        per_kg = entry.price_krw_per_kg and round(entry.price_krw_per_kg * spec.price_factor, -2)
-        per_l = entry.price_krw_per_l and round(entry.price_krw_per_l * spec.price_factor, -2)
+        per_kg = entry.price_krw_per_kg and int(
+            round(entry.price_krw_per_kg * spec.price_factor, -2)
+        )
+        per_l = entry.price_krw_per_l and int(round(entry.price_krw_per_l * spec.price_factor, -2))
         MaterialPrice.objects.update_or_create(
             price_list=price_list,
             material=material,
@@ -283,7 +328,7 @@ def _prices(center: Center, spec: DemoCenter, materials: list[Material]) -> None
             defaults={
                 "name_ko": name_ko,
                 "name_en": name_en,
-                "krw_per_part": round(price * spec.price_factor, -2),
+                "krw_per_part": int(round(price * spec.price_factor, -2)),
                 "extra_hours": hours,
             },
         )
@@ -309,6 +354,7 @@ def load_network() -> list[Center]:
             },
         )
         _hours(center, spec)
+        _closures(center)
         for kind, name_ko, name_en, capacity in spec.rooms:
             Room.objects.update_or_create(
                 center=center,
