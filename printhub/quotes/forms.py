@@ -96,15 +96,19 @@ class QuoteForm(forms.Form):
         self.fields["color"].choices = [(c.get("code"), color_name(c)) for c in colors]
         process = material.process if material is not None else Process.FDM
         self.process_value = process
-        self.fields["layer_height_mm"].choices = [("", _("printer's default"))] + [
-            (str(h), _layer_label(process, h)) for h in services.LAYER_HEIGHTS.get(process, ())
+        # The recommended height is the empty choice (None: the printer's default), the
+        # settings the estimates are computed at after the analysis.
+        default = services.DEFAULT_LAYER_HEIGHT.get(process)
+        self.fields["layer_height_mm"].choices = [
+            ("" if h == default else str(h), _layer_label(process, h))
+            for h in services.LAYER_HEIGHTS.get(process, ())
         ]
-        self.initial["layer_height_mm"] = str(services.DEFAULT_LAYER_HEIGHT.get(process, ""))
+        self.initial["layer_height_mm"] = ""
         self.initial["last_process"] = process
         if data is not None:
             data["last_process"] = process
             # Settings of another material or process give way to this one's defaults.
-            heights = {"", *(str(h) for h in services.LAYER_HEIGHTS.get(process, ()))}
+            heights = {value for value, _label in self.fields["layer_height_mm"].choices}
             if data.get("layer_height_mm") not in heights:
                 data["layer_height_mm"] = self.initial["layer_height_mm"]
             codes = [code for code, _label in self.fields["color"].choices]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,7 +57,9 @@ LAYER_HEIGHTS = {
     Process.SLA: (0.025, 0.05, 0.10),
     Process.SLS: (0.11,),
 }
+# The layer height each process prints at when none is chosen (the slicing library's).
 DEFAULT_LAYER_HEIGHT = {Process.FDM: 0.20, Process.SLA: 0.05, Process.SLS: 0.11}
+DEFAULT_INFILL = 20
 
 
 # ------------------------------------------------------------------------------ the request
@@ -281,19 +285,21 @@ def _fallback_estimate_for(model, printer_catalog_id, material_catalog_id, layer
     return row
 
 
-def _figures(model, printer_catalog_id: str, material: Material, request: QuoteRequest):
-    """Figures of one part, or None when the estimate cannot be made (logged)."""
-    from printhub.geometry.errors import GeometryError
-    from printhub.slicing.errors import SlicingError
+def _estimate_settings(material: Material, request: QuoteRequest) -> tuple[float | None, int]:
+    """(layer height, infill) to ask the estimate for.
 
-    infill = request.infill_percent if material.process == Process.FDM else 0
-    try:
-        row = _estimate_for(
-            model, printer_catalog_id, material.catalog_id, request.layer_height_mm, infill
-        )
-    except (SlicingError, GeometryError, ValueError, OSError) as err:
-        log.warning("no estimate for %s on %s: %s", model.pk, printer_catalog_id, err)
-        return None
+    Estimates at default settings are computed right after the analysis: ask for exactly
+    those when the person keeps the defaults (infill means nothing to resin and powder; the
+    process's default height is asked as None).
+    """
+    infill = request.infill_percent if material.process == Process.FDM else DEFAULT_INFILL
+    layer = request.layer_height_mm
+    if layer is not None and abs(layer - DEFAULT_LAYER_HEIGHT[material.process]) < 1e-9:
+        layer = None
+    return layer, infill
+
+
+def _figures_of_row(row, material: Material) -> Figures | None:
     if row is None:
         return None
     if material.process == Process.SLA:
@@ -305,6 +311,45 @@ def _figures(model, printer_catalog_id: str, material: Material, request: QuoteR
     if amount is None or row.print_time_s is None:
         return None
     return Figures(print_time_s=float(row.print_time_s), material_amount=float(amount))
+
+
+def _figures(model, printer_catalog_id: str, material: Material, request: QuoteRequest):
+    """Figures of one part, or None when the estimate cannot be made (logged)."""
+    from printhub.geometry.errors import GeometryError
+    from printhub.slicing.errors import SlicingError
+
+    layer, infill = _estimate_settings(material, request)
+    try:
+        row = _estimate_for(model, printer_catalog_id, material.catalog_id, layer, infill)
+    except (SlicingError, GeometryError, ValueError, OSError) as err:
+        log.warning("no estimate for %s on %s: %s", model.pk, printer_catalog_id, err)
+        return None
+    return _figures_of_row(row, material)
+
+
+def _stored_figures(request: QuoteRequest, printer_ids: Iterable[str]) -> dict[str, Figures]:
+    """The estimates already stored for these printer models, in one query."""
+    try:
+        from printhub.parts.estimates import settings_key
+    except ImportError:
+        return {}
+    from printhub.parts.models import Estimate
+
+    if not request.model.is_ready:
+        return {}
+    layer, infill = _estimate_settings(request.material, request)
+    rows = Estimate.objects.filter(
+        model=request.model,
+        material_catalog_id=request.material.catalog_id,
+        settings_key=settings_key(layer, infill),
+        printer_catalog_id__in=sorted(set(printer_ids)),
+    )
+    found = {}
+    for row in rows:
+        figures = _figures_of_row(row, request.material)
+        if figures is not None:
+            found[row.printer_catalog_id] = figures
+    return found
 
 
 # ------------------------------------------------------------------------------ the network
@@ -485,6 +530,33 @@ def calendar_for(center: Center, tz):
         closed = [closure.date for closure in center.closures.all()]
         return leadtime.OpeningCalendar(weekly, closed, tz)
     return NetworkCalendar(center)
+
+
+_network_cache: dict[tuple[int, dt.date], tuple[float, list[CenterData]]] = {}
+_network_cache_lock = threading.Lock()
+
+
+def cached_network(material: Material, today: dt.date) -> list[CenterData]:
+    """load_network, remembered in this process for QUOTE_PREVIEW_CACHE_SECONDS (0: never).
+
+    The previews of the quote form ask for the same network again and again as a person
+    changes the form; the prices, printers, hours and queue read a few seconds ago do.
+    """
+    ttl = float(getattr(settings, "QUOTE_PREVIEW_CACHE_SECONDS", 10))
+    if ttl <= 0:
+        return load_network(material, today)
+    key = (material.pk, today)
+    now = time.monotonic()
+    with _network_cache_lock:
+        hit = _network_cache.get(key)
+        if hit is not None and now - hit[0] < ttl:
+            return hit[1]
+    network = load_network(material, today)
+    with _network_cache_lock:
+        if len(_network_cache) > 64:
+            _network_cache.clear()
+        _network_cache[key] = (now, network)
+    return network
 
 
 def _has_price_list(center: Center) -> bool:
@@ -695,14 +767,33 @@ def order_options(options: Sequence[OptionResult], chosen_center_id: int | None 
     return ordered
 
 
-def quote_options(request: QuoteRequest, now: dt.datetime | None = None) -> list[OptionResult]:
-    """Every active center's offer for the request, best first (nothing is saved)."""
+def quote_options(
+    request: QuoteRequest, now: dt.datetime | None = None, *, cached: bool = False
+) -> list[OptionResult]:
+    """Every active center's offer for the request, best first (nothing is saved).
+
+    cached: use the network as read at most settings.QUOTE_PREVIEW_CACHE_SECONDS ago in this
+    process (the live preview; a saved quote always reads it afresh).
+    """
     now = now or timezone.now()
     tz = timezone.get_default_timezone()
-    network = load_network(request.material, timezone.localtime(now, tz).date())
+    today = timezone.localtime(now, tz).date()
+    network = cached_network(request.material, today) if cached else None
+    if network is None:
+        network = load_network(request.material, today)
     material_spec = material_info(request.material)
     model_spec = model_info(request.model)
-    cache: dict[str, Figures | None] = {}
+    cache: dict[str, Figures | None] = dict(
+        _stored_figures(
+            request,
+            (
+                p.catalog_id
+                for item in network
+                for p in item.printers
+                if p.process == request.material.process
+            ),
+        )
+    )
 
     def figures_of(catalog_id: str) -> Figures | None:
         if catalog_id not in cache:
@@ -717,8 +808,12 @@ def quote_options(request: QuoteRequest, now: dt.datetime | None = None) -> list
 
 
 def preview_options(user, model, material, **kwargs) -> list[OptionResult]:
-    """The options a quote would have, without saving it (ValidationError on bad input)."""
-    return quote_options(build_request(user, model, material, **kwargs))
+    """The options a quote would have, without saving it (ValidationError on bad input).
+
+    Reads the network through a short per-process cache (QUOTE_PREVIEW_CACHE_SECONDS): a
+    price or printer changed a few seconds ago may show on the next preview only.
+    """
+    return quote_options(build_request(user, model, material, **kwargs), cached=True)
 
 
 # ------------------------------------------------------------------------------ saved quotes

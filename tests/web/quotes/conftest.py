@@ -107,3 +107,14 @@ def estimates(monkeypatch):
     set_figures()
     monkeypatch.setattr(services, "_estimate_for", fake)
     return SimpleNamespace(set=set_figures, calls=calls)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_network_in_previews(settings):
+    """Previews read the network afresh in tests (the DB changes between and within tests)."""
+    from printhub.quotes import services as quote_services
+
+    settings.QUOTE_PREVIEW_CACHE_SECONDS = 0
+    quote_services._network_cache.clear()
+    yield
+    quote_services._network_cache.clear()

@@ -101,7 +101,7 @@ def test_save_quote_and_see_it(client_for, model, estimates):
         "material": "pla",
         "color": "blue",
         "quantity": "2",
-        "layer_height_mm": "0.2",
+        "layer_height_mm": "0.15",
         "infill_percent": "30",
         "post_processing": ["sanding"],
         "center": "gunsan",
@@ -111,7 +111,7 @@ def test_save_quote_and_see_it(client_for, model, estimates):
     quote = Quote.objects.get(owner__email="citizen@demo.printhub.kr", model=model)
     assert response["Location"] == reverse("quotes:detail", args=[quote.id])
     assert (quote.color, quote.quantity, quote.infill_percent) == ("blue", 2, 30)
-    assert quote.layer_height_mm == 0.2 and quote.post_processing == ["sanding"]
+    assert quote.layer_height_mm == 0.15 and quote.post_processing == ["sanding"]
     assert quote.center.slug == "gunsan"
     page = client.get(response["Location"]).content.decode()
     assert quote.number in page

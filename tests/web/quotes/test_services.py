@@ -200,3 +200,27 @@ def test_with_the_real_estimate(people, make_model):
     assert 3 < jeonju.material_amount < 15
     assert 300 < jeonju.print_time_s < 4 * 3600
     assert jeonju.total_krw == jeonju.subtotal_krw + jeonju.vat_krw
+
+
+def test_previews_reuse_the_network_for_a_few_seconds_saved_quotes_never(
+    people, make_model, estimates, settings, monkeypatch
+):
+    from printhub.network.models import Printer
+
+    settings.QUOTE_PREVIEW_CACHE_SECONDS = 60
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    model = make_model()
+
+    def gunsan(options):
+        return next(o for o in options if o.center.slug == "gunsan")
+
+    assert gunsan(services.preview_options(people["citizen"], model, "pla")).eligible
+    Printer.objects.filter(center__slug="gunsan").update(status=Printer.Status.MAINTENANCE)
+    # Within the minute the preview still shows what it read; a saved quote reads afresh.
+    assert gunsan(services.preview_options(people["citizen"], model, "pla")).eligible
+    saved = services.create_quote(people["citizen"], model, "pla")
+    assert saved.options.get(center__slug="gunsan").reason_code == "all_in_maintenance"
+    clock[0] += 61
+    later = gunsan(services.preview_options(people["citizen"], model, "pla"))
+    assert later.reason_code == "all_in_maintenance"
