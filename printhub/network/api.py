@@ -13,7 +13,7 @@ from django.utils import translation
 from ninja import Router, Schema
 
 from printhub.network import services
-from printhub.network.models import Center, Material, OpeningHours
+from printhub.network.models import Material, OpeningHours
 
 PREFIX = ""
 router = Router(tags=["centers"])
@@ -144,8 +144,8 @@ class MaterialOut(Schema):
     offered_at: list[OfferOut]
 
 
-def _summary(center: Center, moment: dt.datetime) -> dict:
-    o = services.overview(center, moment)
+def _summary(o: services.CenterOverview) -> dict:
+    center = o.center
     return {
         "slug": center.slug,
         "kind": center.kind,
@@ -172,7 +172,7 @@ def _summary(center: Center, moment: dt.datetime) -> dict:
 def list_centers(request):
     """The convergence centers and partner shops: today's hours, open now, printers, materials."""
     moment = services.now()
-    return [_summary(c, moment) for c in services.centers_for_display()]
+    return [_summary(services.overview(c, moment)) for c in services.centers_for_display()]
 
 
 @router.get("/centers/{slug}", response=CenterDetailOut, auth=None, summary="One center")
@@ -181,9 +181,8 @@ def get_center(request, slug: str):
     center = services.centers_for_display().filter(slug=slug).first()
     if center is None:
         raise Http404
-    moment = services.now()
-    data = _summary(center, moment)
-    overview = services.overview(center, moment)
+    overview = services.overview(center)
+    data = _summary(overview)
     names = dict(OpeningHours.WEEKDAYS)
     data["hours"] = [
         {

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from printhub.accounts.models import ApiToken
 from printhub.network.models import Closure, Printer
 
 from .conftest import seoul
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """The API's rate limits count in the cache; start every test with none used."""
-    cache.clear()
 
 
 def test_centers_list(client, db, clock):
