@@ -159,6 +159,32 @@ class QuoteForm(forms.Form):
     def composite_needs(self) -> list[str]:
         return material_needs(self.material_obj) if self.material_obj is not None else []
 
+    def choices_of(self, name: str) -> list[tuple[str, str, bool]]:
+        """(value, label, selected) of a choice field, for markup written by hand (fast)."""
+        field = self[name]
+        value = field.value()
+        chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value or "")}
+        return [
+            (str(v), label, str(v) in chosen)
+            for v, label in self.fields[name].choices
+            if not isinstance(label, list | tuple)
+        ]
+
+    @property
+    def choices(self) -> dict[str, list[tuple[str, str, bool]]]:
+        """Every flat choice field's (value, label, selected), by field name."""
+        names = ("process", "color", "layer_height_mm", "post_processing", "center")
+        return {name: self.choices_of(name) for name in names}
+
+    @property
+    def material_groups(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+        """(process label, [(catalog id, label, selected)]) for the material list."""
+        chosen = getattr(self.material_obj, "catalog_id", "")
+        return [
+            (str(group), [(v, label, v == chosen) for v, label in options])
+            for group, options in self.fields["material"].choices
+        ]
+
     def composites(self) -> list[tuple[Material, list[str]]]:
         """The composite materials with what they need, for the explanation beside the form."""
         return [(m, material_needs(m)) for m in self.materials if m.is_composite]

@@ -56,6 +56,7 @@ def _context(form, model, options, **extra):
         "material_process": form.process_value,
         "settings_signature": form.settings_signature(),
         "QUOTE_VALID_DAYS": settings.QUOTE_VALID_DAYS,
+        "MAX_QUANTITY": services.MAX_QUANTITY,
         **extra,
     }
 
