@@ -50,16 +50,18 @@ def fill_english(path: Path) -> int:
     catalogue = polib.pofile(str(path))
     filled = 0
     for entry in catalogue:
+        # A fuzzy entry holds makemessages' guess from a similar string: start it afresh.
+        guessed = "fuzzy" in entry.flags
+        if guessed:
+            entry.flags.remove("fuzzy")
+            entry.previous_msgid = None
         if entry.msgid_plural:
-            if not any(entry.msgstr_plural.values()):
+            if guessed or not any(entry.msgstr_plural.values()):
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
                 filled += 1
-        elif not entry.msgstr:
+        elif guessed or not entry.msgstr:
             entry.msgstr = entry.msgid
             filled += 1
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
-            entry.msgstr = entry.msgid
     catalogue.save()
     return filled
 
