@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from django.shortcuts import get_object_or_404
-from ninja import Body, Router, Schema
+from ninja import Body, Router, Schema, Status
 
 from printhub.accounts import permissions
 from printhub.billing.services import InsufficientFunds
@@ -169,15 +169,18 @@ def create_order(request, payload: OrderIn):
         order = services.submit_order(request.auth, option, payload.note)
     except InsufficientFunds as err:
         plan = err.plan
-        return 422, {
-            "detail": err.messages,
-            "code": "insufficient_funds",
-            "total_krw": plan.total_krw,
-            "from_subsidies_krw": plan.from_subsidies_krw,
-            "balance_krw": plan.balance_krw,
-            "missing_krw": plan.shortfall_krw,
-        }
-    return 201, order_out(order, request)
+        return Status(
+            422,
+            {
+                "detail": err.messages,
+                "code": "insufficient_funds",
+                "total_krw": plan.total_krw,
+                "from_subsidies_krw": plan.from_subsidies_krw,
+                "balance_krw": plan.balance_krw,
+                "missing_krw": plan.shortfall_krw,
+            },
+        )
+    return Status(201, order_out(order, request))
 
 
 @router.get("", response={200: list[OrderOut], 403: ErrorOut})

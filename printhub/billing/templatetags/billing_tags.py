@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ def invoice_line_label(line) -> str:
         return _("Paid by subsidy: %(name)s") % {"name": name}
     labels = {
         "material": _("Material"),
-        "machine": _("Machine time"),
+        "machine": pgettext("price line", "Machine time"),
         "setup": _("Set-up"),
         "post_processing": _("Post-processing"),
         "minimum_top_up": _("Top-up to the minimum order"),

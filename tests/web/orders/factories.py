@@ -49,7 +49,7 @@ def prices_for_total(total_krw: int) -> dict:
     """Lines that add up to a total with 10 % VAT (total must be a multiple of 11)."""
     assert total_krw % 11 == 0, "choose a total that is subtotal × 1.1 exactly"
     subtotal = total_krw // 11 * 10
-    setup = 3_000
+    setup = min(3_000, subtotal // 3)
     machine = (subtotal - setup) // 3
     return {
         "material_krw": subtotal - setup - machine,

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from printhub.billing import services as billing
 from printhub.billing.models import Invoice, LedgerEntry, Sequence, Subsidy
@@ -91,7 +91,9 @@ def test_only_the_owner_of_the_quote_may_order_it(make_option, people):
 
 def test_an_expired_quote_cannot_be_ordered(make_option, people):
     option = make_option("citizen", valid_for=dt.timedelta(seconds=-1))
-    with pytest.raises(services.OrderError, match="expired"):
+    with pytest.raises(services.OrderError, match="만료"):
+        services.submit_order(people["citizen"], option)
+    with translation.override("en"), pytest.raises(services.OrderError, match="expired"):
         services.submit_order(people["citizen"], option)
     assert not Order.objects.filter(quote_option=option).exists()
 
@@ -283,12 +285,15 @@ def test_not_enough_money_creates_nothing_and_says_how_much(make_option, people)
     counts = (Order.objects.count(), _ledger_count(), Invoice.objects.count())
     sequences = list(Sequence.objects.values_list("name", "year", "last_number"))
     events, notes = OrderEvent.objects.count(), Notification.objects.count()
-    with pytest.raises(billing.InsufficientFunds) as refused:
+    with translation.override("en"), pytest.raises(billing.InsufficientFunds) as refused:
         services.submit_order(student, option)
     message = " ".join(refused.value.messages)
     for amount in ("₩77,000", "₩20,000", "₩50,000", "₩7,000"):
         assert amount in message
-    assert "counter" in message
+    assert "Top up your balance at the counter" in message
+    with pytest.raises(billing.InsufficientFunds) as in_korean:
+        services.submit_order(student, option)
+    assert "₩7,000이(가) 부족합니다" in " ".join(in_korean.value.messages)
     plan = refused.value.plan
     assert (plan.from_subsidies_krw, plan.from_balance_krw, plan.shortfall_krw) == (
         20_000,
