@@ -10,9 +10,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def model_dir(instance: UploadedModel) -> str:
+    """The directory of one model's files (storage-relative), from its id alone."""
+    return f"models/{instance.id.hex[:2]}/{instance.id.hex}"
+
+
 def stored_path(instance: UploadedModel, filename: str) -> str:
     """Where an upload is kept: named by its id, never by anything the user typed."""
-    return f"models/{instance.id.hex[:2]}/{instance.id.hex}/original"
+    return f"{model_dir(instance)}/original"
+
+
+# The files the analysis derives from an upload live beside it, under fixed names: the
+# name a caller passes is ignored, so no path can come from outside.
+def thumbnail_path(instance: UploadedModel, filename: str) -> str:
+    return f"{model_dir(instance)}/thumbnail.png"
+
+
+def viewer_mesh_path(instance: UploadedModel, filename: str) -> str:
+    return f"{model_dir(instance)}/viewer.stl"
+
+
+def repaired_path(instance: UploadedModel, filename: str) -> str:
+    return f"{model_dir(instance)}/repaired.3mf"
 
 
 class UploadedModel(models.Model):
@@ -42,6 +61,10 @@ class UploadedModel(models.Model):
     error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     analysed_at = models.DateTimeField(null=True, blank=True)
+    # Seconds from the start of the analysis to the finished report, and when the
+    # estimates for the network's printers were all computed.
+    analysis_s = models.FloatField(null=True, blank=True)
+    estimated_at = models.DateTimeField(null=True, blank=True)
 
     # Results (filled by the analysis task).
     report = models.JSONField(null=True, blank=True)
@@ -52,9 +75,9 @@ class UploadedModel(models.Model):
     bbox_x_mm = models.FloatField(null=True, blank=True)
     bbox_y_mm = models.FloatField(null=True, blank=True)
     bbox_z_mm = models.FloatField(null=True, blank=True)
-    thumbnail = models.ImageField(upload_to="thumbnails/", null=True, blank=True)
-    viewer_mesh = models.FileField(upload_to="viewer/", null=True, blank=True)
-    repaired_file = models.FileField(upload_to="repaired/", null=True, blank=True)
+    thumbnail = models.ImageField(upload_to=thumbnail_path, null=True, blank=True)
+    viewer_mesh = models.FileField(upload_to=viewer_mesh_path, null=True, blank=True)
+    repaired_file = models.FileField(upload_to=repaired_path, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -67,6 +90,22 @@ class UploadedModel(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_pending(self) -> bool:
+        """Queued or being analysed: the page keeps polling."""
+        return self.status in (self.Status.QUEUED, self.Status.ANALYSING)
+
+    @property
+    def stage_label(self) -> str:
+        """The current stage in words, in the active language."""
+        from printhub.parts.messages import stage_label
+
+        return stage_label(self.stage or self.status)
 
     @property
     def bbox_mm(self) -> tuple[float, float, float] | None:
@@ -93,9 +132,14 @@ class Estimate(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("estimate")
+        verbose_name_plural = _("estimates")
         constraints = [
             models.UniqueConstraint(
                 fields=["model", "printer_catalog_id", "material_catalog_id", "settings_key"],
                 name="one_estimate_per_job_kind",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} {self.printer_catalog_id}/{self.material_catalog_id}"
