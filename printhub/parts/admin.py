@@ -1,4 +1,4 @@
-"""Django admin for uploaded models and their estimates (read-only: uploads come through the site)."""
+"""Django admin for uploaded models and their estimates (read-only: uploads come via the site)."""
 
 from django.contrib import admin
 
