@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from printhub.network.models import PriceList
-from printhub.quotes import services
+from printhub.quotes import network_data, services
 from printhub.quotes.models import Quote, QuoteOption
 
 from .conftest import seoul
@@ -209,7 +209,7 @@ def test_previews_reuse_the_network_for_a_few_seconds_saved_quotes_never(
 
     settings.QUOTE_PREVIEW_CACHE_SECONDS = 60
     clock = [1000.0]
-    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(network_data.time, "monotonic", lambda: clock[0])
     model = make_model()
 
     def gunsan(options):
