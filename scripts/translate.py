@@ -1,6 +1,6 @@
 """Fill Korean translations from a Python dict file: msgid -> Korean text.
 
-    .venv/bin/python scripts/translate.py path/to/ko.py   # the file defines KO = {...}
+    .venv/bin/python scripts/translate.py path/to/ko.py [APP ...]  # the file defines KO = {...}
 
 Only empty Korean entries are filled; existing translations are kept.
 """
@@ -18,8 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv: list[str]) -> int:
     table: dict[str, str] = runpy.run_path(argv[0])["KO"]
+    apps = argv[1:] or ["*"]
     filled = 0
-    for path in sorted(ROOT.glob("printhub/*/locale/ko/LC_MESSAGES/django.po")):
+    paths = sorted(
+        {p for app in apps for p in ROOT.glob(f"printhub/{app}/locale/ko/LC_MESSAGES/django.po")}
+    )
+    for path in paths:
         catalogue = polib.pofile(str(path))
         changed = False
         for entry in catalogue:
