@@ -24,3 +24,15 @@ def notification_link(context):
 def state_label(value) -> str:
     """ "ready" → "수령 대기" / "Ready for pickup"."""
     return State(value).label if value in State.values else value
+
+
+@register.filter
+def color_name(material, code: str) -> str:
+    """A material's colour code as people read it ("white" → "흰색" / "White")."""
+    from django.utils import translation
+
+    for color in getattr(material, "colors", None) or ():
+        if isinstance(color, dict) and color.get("code") == code:
+            english = translation.get_language() == "en"
+            return color.get("name_en" if english else "name_ko") or code
+    return code

@@ -101,6 +101,7 @@ def test_the_timeline_shows_seoul_times_and_the_messages(place_order, people):
     services.approve(order, people["operator"])
     page = client_for("citizen").get(reverse("orders:detail", args=[order.pk])).content.decode()
     assert "2026-03-02 00:30" in page
+    assert "흰색" in page  # the colour's name, not its code
     assert "한국 표준시" in page
     assert f"주문 {order.number} 승인" in page  # the message
     assert reverse("billing:invoice", args=[order.invoice.pk]) in page
