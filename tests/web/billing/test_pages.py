@@ -174,3 +174,15 @@ def test_the_balance_and_invoices_through_the_api(make_option, people):
     assert invoice["number"] == order.invoice.number
     assert (invoice["paid_by_subsidy_krw"], invoice["paid_by_balance_krw"]) == (20_000, 13_000)
     assert client_for("citizen", auth="token").get("/api/billing/invoices").json() == []
+
+
+def test_the_admin_manages_subsidies_and_reads_the_ledger(make_option, people):
+    order = orders.submit_order(people["student"], make_option("student", total_krw=5_500))
+    admin = client_for("admin")
+    assert admin.get("/admin/billing/subsidy/").status_code == 200
+    assert admin.get("/admin/billing/subsidy/add/").status_code == 200
+    ledger = admin.get("/admin/billing/ledgerentry/")
+    assert ledger.status_code == 200 and order.number in ledger.content.decode()
+    assert admin.get("/admin/billing/ledgerentry/add/").status_code == 403
+    page = admin.get(f"/admin/orders/order/{order.pk}/change/")
+    assert page.status_code == 200 and order.number in page.content.decode()
