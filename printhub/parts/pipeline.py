@@ -22,11 +22,12 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.core.files import File
 from django.utils import timezone
 
-from printhub.geometry.analysis import AnalysisOptions, analyze
+from printhub.geometry.analysis import AnalysisOptions, Problem, analyze
 from printhub.geometry.errors import (
     EmptyMeshError,
     GeometryError,
@@ -36,6 +37,7 @@ from printhub.geometry.errors import (
     UnsupportedFormatError,
 )
 from printhub.geometry.io import ModelFile, load_model, write_3mf, write_stl
+from printhub.geometry.measure import face_measures, overhang_faces
 from printhub.geometry.mesh import Mesh
 from printhub.geometry.orientation import orient
 from printhub.geometry.repair import repair
@@ -126,12 +128,28 @@ def _fail(model: UploadedModel, code: str, message: str) -> None:
     )
 
 
+def _overhangs_turned(mesh: Mesh, rotation: np.ndarray) -> dict:
+    """The faces needing support once the mesh is turned by `rotation` (for the viewer).
+
+    The report's overhangs are those of the model as uploaded; turned, others face down.
+    """
+    if np.allclose(rotation, np.eye(3)):
+        return {}
+    turned = mesh.transformed(rotation)
+    faces = overhang_faces(face_measures(turned), float(turned.bounds[0, 2]))
+    return {
+        "overhang_faces": faces[: Problem.MAX_LISTED_FACES].tolist(),
+        "overhang_count": len(faces),
+    }
+
+
 def _side_work(mesh: Mesh, workdir: Path) -> dict:
     """Orientation, thumbnail and viewer mesh: what needs only the mesh as read."""
     out: dict = {}
     started = time.perf_counter()
     try:
-        out["orientation"] = orient(mesh).to_dict()
+        result = orient(mesh)
+        out["orientation"] = result.to_dict() | _overhangs_turned(mesh, result.rotation)
     except Exception:  # an orientation is a suggestion: the report stands without it
         log.exception("orientation failed")
         out["orientation"] = None

@@ -148,10 +148,17 @@ def viewer_data(model: UploadedModel) -> dict:
                 "faces": problem["faces"],
             }
         )
+    orientation = model.orientation or {}
     return {
         "mesh_url": reverse("parts:viewer_mesh", args=[model.id]),
         "problems": layers,
-        "rotation": (model.orientation or {}).get("rotation"),
+        "rotation": orientation.get("rotation"),
+        # Turned, other faces need support: the viewer shows those instead.
+        "turned_overhangs": {
+            "code": "needs_support",
+            "color": PROBLEM_COLORS["needs_support"],
+            "faces": orientation.get("overhang_faces", []),
+        },
         "size_mm": list(model.bbox_mm) if model.bbox_mm else report.get("bbox_mm"),
     }
 

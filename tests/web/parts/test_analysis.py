@@ -11,6 +11,7 @@ import pytest
 
 from printhub.geometry.analysis import AnalysisOptions, analyze
 from printhub.geometry.io import load_model
+from printhub.geometry.measure import face_measures, overhang_faces
 from printhub.parts import pipeline, services
 from printhub.parts.models import Estimate, UploadedModel
 from printhub.parts.tasks import analyse_model
@@ -51,6 +52,11 @@ def test_bunny_end_to_end(bunny, prusa_shapes):
     rotation = np.array(bunny.orientation["rotation"])
     assert rotation.shape == (3, 3)
     assert np.allclose(rotation @ rotation.T, np.eye(3), atol=1e-9)
+    # Turned, the faces needing support are others: the viewer shows those.
+    turned = mesh.transformed(rotation)
+    expected_turned = overhang_faces(face_measures(turned), float(turned.bounds[0, 2]))
+    assert bunny.orientation["overhang_faces"] == expected_turned.tolist()
+    assert bunny.orientation["overhang_count"] == len(expected_turned)
 
     assert Path(bunny.thumbnail.path).read_bytes()[:8] == PNG_MAGIC
     assert bunny.repair is None  # nothing for a repair to do

@@ -38,6 +38,15 @@ def test_model_page_report_in_korean(client_for, broken_box):
     assert "20.0 × 20.0 × 20.0 mm" in page
     assert "수리한 3MF 내려받기" in page
     assert f'href="/models/{broken_box.id}/repaired.3mf"' in page
+    assert f'href="/quotes/new/{broken_box.id}/">견적 받기</a>' in page
+
+
+def test_only_the_owner_gets_the_quote_link(client_for, broken_box):
+    from .conftest import order_for
+
+    order_for(broken_box, "jeonju")
+    page = client_for("operator").get(f"/models/{broken_box.id}/").content.decode()
+    assert "/quotes/new/" not in page and "표면이 닫혀 있지 않습니다" in page
 
 
 def test_model_page_report_in_english(client_for, broken_box):
@@ -86,6 +95,7 @@ def test_model_page_has_the_viewer_with_its_data(client_for, broken_box):
     report = next(p for p in broken_box.report["problems"] if p["code"] == "not_watertight")
     assert open_faces["faces"] == report["faces"]
     assert len(config["rotation"]) == 3 and config["size_mm"] == [20.0, 20.0, 20.0]
+    assert config["turned_overhangs"]["code"] == "needs_support"
     assert 'data-problem="not_watertight"' in page and "data-orientation" in page
 
 

@@ -1,29 +1,43 @@
-"""Who may see a model, its page and its files: every view and endpoint × every role.
+"""Every page, file and API endpoint of the parts app × every kind of person.
 
-The citizen owns the model; it has an order at the Jeonju center. The student is another
-customer; the Gunsan operator works at another center; the Jeonju operator and the manager
-(Jeonju and a partner shop) work where the order is; the admin sees everything.
+The model belongs to the demo citizen and has an order at the Jeonju center: `operator`
+works there, `operator.gunsan` does not, the manager runs Jeonju (and a partner shop),
+the admin sees everything. Other customers never see it.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import get_resolver, reverse
 
-from printhub.accounts.models import ApiToken
+from printhub.parts.models import UploadedModel
+from tests.web.matrix import (
+    LOGIN,
+    PERSONAS,
+    assert_access,
+    expect,
+    outcome,
+    person,
+    request_as,
+)
 
 from .conftest import order_for
 
-ALLOWED = {
-    None: False,
-    "citizen": True,  # the owner
-    "student": False,  # another customer
-    "operator_gunsan": False,  # staff of another center
-    "operator": True,  # staff of the center with the order
-    "manager": True,
-    "admin": True,
-}
-PAGES = ["", "status/", "original", "viewer.stl", "thumbnail.png", "repaired.3mf"]
+# Who sees the citizen's model once it has an order at Jeonju.
+SEES_MODEL = expect(403, anonymous=LOGIN, citizen=200, operator=200, manager=200, admin=200)
+SEES_MODEL_API = {**SEES_MODEL, "anonymous": 401}
+# Pages of one model (URL names taking the model's id).
+MODEL_PAGES = [
+    "parts:detail",
+    "parts:status",
+    "parts:original",
+    "parts:viewer_mesh",
+    "parts:thumbnail",
+    "parts:repaired",
+]
+COVERED_PAGES = {"parts:list", "parts:upload", *MODEL_PAGES}
+COVERED_API = {("/api/models", "get"), ("/api/models", "post"), ("/api/models/{model_id}", "get")}
 
 
 @pytest.fixture
@@ -33,81 +47,85 @@ def ordered_box(broken_box):
     return broken_box
 
 
-def _client(people, role: str | None) -> Client:
-    from django.contrib.auth import get_user_model
-
-    client = Client()
-    if role == "operator_gunsan":
-        client.force_login(get_user_model().objects.get(email="operator.gunsan@demo.printhub.kr"))
-    elif role is not None:
-        client.force_login(people[role])
-    return client
+@pytest.mark.parametrize("name", MODEL_PAGES)
+def test_model_pages_and_files(ordered_box, name):
+    assert_access(reverse(name, args=[ordered_box.id]), "get", SEES_MODEL)
 
 
-@pytest.mark.parametrize("role", list(ALLOWED))
-def test_model_pages_and_files(people, ordered_box, role):
-    client = _client(people, role)
-    for page in PAGES:
-        response = client.get(f"/models/{ordered_box.id}/{page}")
-        if role is None:
-            assert response.status_code == 302, page
-            assert "/accounts/login/" in response["Location"]
-        elif ALLOWED[role]:
-            assert response.status_code == 200, (role, page)
-        else:
-            assert response.status_code == 403, (role, page)
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_model_api(ordered_box, auth):
+    assert_access(f"/api/models/{ordered_box.id}", "get", SEES_MODEL_API, auth=auth)
 
 
-@pytest.mark.parametrize("role", list(ALLOWED))
-def test_model_api(people, ordered_box, role):
-    client = _client(people, role)
-    response = client.get(f"/api/models/{ordered_box.id}")
-    if role is None:
-        assert response.status_code == 401
-    elif ALLOWED[role]:
-        assert response.status_code == 200
-        assert response.json()["id"] == str(ordered_box.id)
-    else:
-        assert response.status_code == 403
+def test_staff_see_nothing_without_an_order(bunny):
+    assert_access(
+        reverse("parts:detail", args=[bunny.id]),
+        "get",
+        expect(403, anonymous=LOGIN, citizen=200, admin=200),
+    )
 
 
-def test_staff_see_nothing_without_an_order(people, bunny):
-    for role in ("operator", "manager"):
-        assert _client(people, role).get(f"/models/{bunny.id}/").status_code == 403
-    assert _client(people, "admin").get(f"/models/{bunny.id}/").status_code == 200
-
-
-def test_an_order_at_the_managers_partner_shop_counts(people, bunny):
+def test_an_order_at_the_managers_partner_shop_counts(bunny):
     order_for(bunny, "hanok-makers")
-    assert _client(people, "manager").get(f"/models/{bunny.id}/viewer.stl").status_code == 200
-    assert _client(people, "operator").get(f"/models/{bunny.id}/viewer.stl").status_code == 403
+    assert_access(
+        reverse("parts:viewer_mesh", args=[bunny.id]),
+        "get",
+        expect(403, anonymous=LOGIN, citizen=200, manager=200, admin=200),
+    )
+
+
+def test_my_models_and_upload_pages_need_a_log_in(db):
+    for name in ("parts:list", "parts:upload"):
+        assert_access(reverse(name), "get", expect(200, anonymous=LOGIN))
+    assert_access("/api/models", "get", expect(200, anonymous=401))
+
+
+def test_everybody_logged_in_may_upload(db, prusa_shapes):
+    data = (prusa_shapes / "pyramid.stl").read_bytes()
+    for persona in PERSONAS:
+        page = request_as(
+            persona, reverse("parts:upload"), "post", {"file": SimpleUploadedFile("p.stl", data)}
+        )
+        api = request_as(
+            persona, "/api/models", "post", {"file": SimpleUploadedFile("p.stl", data)}
+        )
+        if persona == "anonymous":
+            assert (outcome(page), outcome(api)) == (LOGIN, 401)
+        else:
+            assert (outcome(page), outcome(api)) == (302, 201), persona
+            assert UploadedModel.objects.filter(owner=person(persona)).count() == 2
 
 
 def test_unknown_model_is_404(people):
-    client = _client(people, "citizen")
-    assert client.get("/models/00000000-0000-0000-0000-000000000000/").status_code == 404
-    assert client.get("/api/models/00000000-0000-0000-0000-000000000000").status_code == 404
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert_access(reverse("parts:detail", args=[missing]), "get", expect(404, anonymous=LOGIN))
+    assert_access(f"/api/models/{missing}", "get", expect(404, anonymous=401))
 
 
-def test_my_models_lists_only_mine(people, bunny, upload_as, prusa_shapes):
+def test_my_models_lists_only_mine(bunny, upload_as, prusa_shapes):
+    from tests.web.matrix import client_for
+
     theirs = upload_as("student", prusa_shapes / "box.stl")
-    page = _client(people, "citizen").get("/models/").content.decode()
+    page = client_for("citizen").get("/models/").content.decode()
     assert f"/models/{bunny.id}/" in page and f"/models/{theirs.id}/" not in page
-    listed = _client(people, "citizen").get("/api/models").json()
-    ids = {item["id"] for item in listed}
+    ids = {item["id"] for item in client_for("citizen", auth="token").get("/api/models").json()}
     assert str(bunny.id) in ids and str(theirs.id) not in ids
+    # Staff do not see customers' models in their own list either.
+    assert client_for("admin", auth="token").get("/api/models").json() == []
 
 
-def test_my_models_needs_a_log_in(client, db):
-    assert client.get("/models/").status_code == 302
-    assert client.get("/api/models").status_code == 401
+def test_every_parts_page_is_in_the_matrix():
+    _prefix, sub = get_resolver().namespace_dict["parts"]
+    named = {f"parts:{p.name}" for p in sub.url_patterns if getattr(p, "name", None)}
+    assert named == COVERED_PAGES
 
 
-def test_bearer_token_sees_the_same_as_the_session(people, bunny):
-    _, key = ApiToken.issue(people["student"], "test")
-    client = Client()
-    response = client.get(f"/api/models/{bunny.id}", HTTP_AUTHORIZATION=f"Bearer {key}")
-    assert response.status_code == 403
-    _, key = ApiToken.issue(people["citizen"], "test")
-    response = client.get(f"/api/models/{bunny.id}", HTTP_AUTHORIZATION=f"Bearer {key}")
-    assert response.status_code == 200
+def test_every_parts_endpoint_is_in_the_matrix(client, db):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    found = {
+        (path, method)
+        for path, operations in paths.items()
+        if path.startswith("/api/models")
+        for method in operations
+    }
+    assert found == COVERED_API

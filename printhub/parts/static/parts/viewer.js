@@ -4,7 +4,8 @@
 //
 // Markup (printhub/parts/templates/parts/_report.html):
 //   <div data-viewer data-config="ID">…</div>   the viewer; ID names a json_script with
-//     {mesh_url, problems: [{code, color, faces}], rotation: 3×3 | null, size_mm}
+//     {mesh_url, problems: [{code, color, faces}], rotation: 3×3 | null, size_mm,
+//      turned_overhangs: {code, color, faces}: the overhangs once turned}
 //   <fieldset data-viewer-toggles="ID"> checkboxes data-problem="code" and data-orientation
 // The viewer starts on page load and on every htmx swap that brings one in.
 import * as THREE from "three";
@@ -36,6 +37,7 @@ class ModelViewer {
     this.toggles = document.querySelector(`[data-viewer-toggles="${element.dataset.config}"]`);
     this.sizeLabel = element.querySelector("[data-size]");
     this.enabled = new Set(this.config.problems.map((p) => p.code));
+    this.enabled.add("needs_support"); // also when only the turned model has overhangs
     this.oriented = false;
     if (!webglAvailable()) {
       this.fail(element.dataset.webglMissing);
@@ -126,7 +128,7 @@ class ModelViewer {
       colors[i + 2] = base[2];
     }
     // Listed in painting order: later problems win where they share faces.
-    for (const problem of this.config.problems) {
+    for (const problem of this.layers()) {
       if (!this.enabled.has(problem.code)) continue;
       const c = new THREE.Color(problem.color);
       const rgb = [c.r, c.g, c.b].map((v) => Math.round(v * 255));
@@ -141,6 +143,15 @@ class ModelViewer {
       }
     }
     this.mesh.geometry.attributes.color.needsUpdate = true;
+  }
+
+  // The problem layers to paint. Turned, other faces face down: the overhangs are those of
+  // the suggested orientation (the report's are those of the model as uploaded).
+  layers() {
+    const layers = this.config.problems;
+    const turned = this.config.turned_overhangs;
+    if (!this.oriented || !turned) return layers;
+    return [turned, ...layers.filter((layer) => layer.code !== "needs_support")];
   }
 
   // Turn the model (or not) and stand it on the plate, centred.
@@ -200,6 +211,7 @@ class ModelViewer {
       this.paint();
     } else if ("orientation" in input.dataset) {
       this.oriented = input.checked;
+      this.paint();
       this.place();
       this.frame();
     }
