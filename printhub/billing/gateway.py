@@ -3,9 +3,9 @@
 Today money reaches a balance only at a center's desk (cash or card, recorded
 by staff with `billing.services.top_up`). When the city signs a contract with a
 payment company, its client implements `PaymentProvider` (it speaks only that
-company's protocol and knows nothing of the database) and `PRINTHUB_PAYMENT_PROVIDER`
-names it; until then `get_provider()` returns `NoProvider`, which refuses every
-call with a message a person can act on.
+company's protocol and knows nothing of the database) and the setting
+`PAYMENT_PROVIDER` (a dotted class path) names it; until then `get_provider()`
+returns `NoProvider`, which refuses every call with a message a person can act on.
 """
 
 from __future__ import annotations
