@@ -2,7 +2,8 @@
 
 `estimate_for` returns the stored `parts.Estimate` row, computing and storing it on first
 use; `precompute_estimates` fills the rows for every printer model of the network and every
-material it runs, at default settings, right after the analysis, so quotes are instant.
+material it runs, at default settings, right after the analysis, so quotes are instant
+(the analysis task queues them as small low-priority tasks: `printhub.parts.tasks`).
 
 The mesh estimated is the one a center would print: the repaired mesh when the analysis
 made a repair that changed something (else the mesh as uploaded), turned to the suggested
@@ -17,6 +18,7 @@ import time
 
 import numpy as np
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from printhub.geometry.errors import GeometryError
@@ -162,25 +164,30 @@ def estimate_for(
     return _compute(model, printer_catalog_id, material_catalog_id, layer_height_mm, infill_percent)
 
 
+def missing_jobs(model: UploadedModel) -> list[tuple[str, str]]:
+    """(printer model, material) pairs of the network without a default estimate yet."""
+    from printhub.parts.services import network_jobs
+
+    done = set(
+        Estimate.objects.filter(model=model, settings_key=settings_key()).values_list(
+            "printer_catalog_id", "material_catalog_id"
+        )
+    )
+    return [job for job in network_jobs() if job not in done]
+
+
 def precompute_estimates(model: UploadedModel) -> int:
     """Store default-settings estimates for every (printer model, material) of the network.
 
     Returns how many were computed now. A pair the estimator refuses is logged and left
     out (the quote then says why when asked).
     """
-    from printhub.parts.services import network_jobs
-
+    jobs = missing_jobs(model)
+    if not jobs:
+        return 0
     mesh, kind = mesh_to_estimate(model)
-    key = settings_key(None, DEFAULT_INFILL_PERCENT)
-    done = set(
-        Estimate.objects.filter(model=model, settings_key=key).values_list(
-            "printer_catalog_id", "material_catalog_id"
-        )
-    )
     computed = 0
-    for printer_id, material_id in network_jobs():
-        if (printer_id, material_id) in done:
-            continue
+    for printer_id, material_id in jobs:
         try:
             _compute(model, printer_id, material_id, None, DEFAULT_INFILL_PERCENT, mesh, kind)
         except (SlicingError, GeometryError) as err:
@@ -190,3 +197,34 @@ def precompute_estimates(model: UploadedModel) -> int:
             continue
         computed += 1
     return computed
+
+
+def run_job(model_id: str, printer_catalog_id: str, material_catalog_id: str) -> None:
+    """One queued estimate (the `estimate_job` task); skipped if the model is gone or changed."""
+    model = UploadedModel.objects.filter(pk=model_id).first()
+    if model is None or not model.is_ready:
+        return
+    try:
+        estimate_for(model, printer_catalog_id, material_catalog_id)
+    except (SlicingError, GeometryError, EstimateUnavailable) as err:
+        log.warning(
+            "model %s: no estimate on %s in %s: %s",
+            model_id,
+            printer_catalog_id,
+            material_catalog_id,
+            err,
+        )
+
+
+def finish(model_id: str) -> None:
+    """The last queued step: compute what is still missing, then mark the estimates done."""
+    from printhub.parts.messages import DONE
+
+    model = UploadedModel.objects.filter(pk=model_id).first()
+    if model is None or not model.is_ready:
+        return
+    try:
+        precompute_estimates(model)
+    except EstimateUnavailable as err:
+        log.warning("model %s: estimates stopped: %s", model_id, err)
+    UploadedModel.objects.filter(pk=model_id).update(stage=DONE, estimated_at=timezone.now())

@@ -2,8 +2,8 @@
 
 Read → analyse → orientation → repair suggestion (only when the report has problems a
 repair addresses) → thumbnail → viewer mesh → the report saved (status "ready") → the
-estimates for the network's printers. Each stage is written to the model as it starts
-(stage code and progress), so the page can show it.
+estimates for the network's printers, queued as tasks of their own. Each stage is written
+to the model as it starts (stage code and progress), so the page can show it.
 
 The orientation, thumbnail and viewer mesh need only the mesh as read; they run in a
 second thread while the analysis runs, which on two cores brings the report of a 1M-triangle
@@ -323,11 +323,12 @@ def _run(model: UploadedModel) -> None:
         report.triangles,
     )
 
-    # The report is there; the estimates follow (the page already shows the report).
-    try:
-        from printhub.parts.estimates import precompute_estimates
+    # The report is there (the page shows it now); the estimates follow as tasks of their
+    # own, behind any other upload's analysis.
+    from printhub.parts.estimates import missing_jobs
+    from printhub.parts.tasks import schedule_estimates
 
-        precompute_estimates(model)
-    except Exception:
-        log.exception("estimates of model %s failed", model.id)
-    _update(model, stage=m.DONE, estimated_at=timezone.now())
+    try:
+        schedule_estimates(str(model.id), missing_jobs(model))
+    except Exception:  # the report stands; quotes compute what they need on first use
+        log.exception("estimates of model %s could not be queued", model.id)

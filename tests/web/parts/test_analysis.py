@@ -97,11 +97,14 @@ def test_stages_are_saved_in_order(monkeypatch, upload_as, prusa_shapes):
         update(model, **fields)
 
     monkeypatch.setattr(pipeline, "_update", recording)
-    upload_as("citizen", SAMPLES / "broken_box.stl")
+    model = upload_as("citizen", SAMPLES / "broken_box.stl")
     stages = [stage for stage, _ in seen]
-    assert stages == ["read", "analyse", "orient", "repair", "thumbnail", "viewer", "save", "done"]
+    assert stages == ["read", "analyse", "orient", "repair", "thumbnail", "viewer", "save"]
     progress = [p for _, p in seen]
     assert progress == sorted(progress)
+    # Then the report is saved ("ready", estimating) and the estimate tasks end in "done".
+    model.refresh_from_db()
+    assert (model.status, model.stage) == ("ready", "done")
 
 
 def _garbage_stl() -> bytes:
@@ -217,3 +220,34 @@ def test_estimates_are_precomputed_for_the_network(bunny):
     # Composites on hardened printers and resin on the SL1S are among them.
     assert ("mk3s-hardened-0.4", "pa11-cf") in stored
     assert ("sl1s", "resin-standard") in stored
+
+
+def test_estimates_wait_behind_the_next_uploads_analysis(settings, people, prusa_shapes):
+    """With the database queue (one worker), a new upload's analysis runs before the
+    estimates still queued for an earlier model: a person waits for a report first."""
+    from django_tasks_db.models import DBTaskResult
+
+    from printhub.parts.tasks import ESTIMATE_PRIORITY
+
+    from .conftest import as_upload
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    first = services.upload_model(people["citizen"], as_upload(prusa_shapes / "box.stl"))
+    assert first.status == "queued"
+    queued = DBTaskResult.objects.ready().get()
+    assert queued.task_path == "printhub.parts.tasks.analyse_model"
+    queued.delete()
+    pipeline.run(str(first.id))  # what the worker does with it
+    first.refresh_from_db()
+    assert (first.status, first.stage) == ("ready", "estimates")
+    jobs = list(DBTaskResult.objects.ready())
+    assert len(jobs) == len(services.network_jobs()) + 1
+    assert {job.priority for job in jobs} == {ESTIMATE_PRIORITY}
+    assert jobs[-1].task_path == "printhub.parts.tasks.finish_estimates"
+
+    second = services.upload_model(people["student"], as_upload(prusa_shapes / "pyramid.stl"))
+    following = DBTaskResult.objects.ready().first()
+    assert following.task_path == "printhub.parts.tasks.analyse_model"
+    assert following.args_kwargs["args"] == [str(second.id)]
