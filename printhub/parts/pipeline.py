@@ -37,7 +37,7 @@ from printhub.geometry.errors import (
     UnsupportedFormatError,
 )
 from printhub.geometry.io import ModelFile, load_model, write_3mf, write_stl
-from printhub.geometry.measure import face_measures, overhang_faces
+from printhub.geometry.measure import FaceMeasures, overhang_faces
 from printhub.geometry.mesh import Mesh
 from printhub.geometry.orientation import orient
 from printhub.geometry.repair import repair
@@ -132,14 +132,33 @@ def _overhangs_turned(mesh: Mesh, rotation: np.ndarray) -> dict:
     """The faces needing support once the mesh is turned by `rotation` (for the viewer).
 
     The report's overhangs are those of the model as uploaded; turned, others face down.
+    Only the turned normals' z and the faces' top heights are needed, so the library's
+    rule (`overhang_faces`) gets just those, computed in float32 chunks.
     """
     if np.allclose(rotation, np.eye(3)):
         return {}
-    turned = mesh.transformed(rotation)
-    faces = overhang_faces(face_measures(turned), float(turned.bounds[0, 2]))
+    up = np.asarray(rotation, dtype=np.float64)[2].astype(np.float32)  # the new z, as before
+    heights = mesh.vertices.astype(np.float32) @ up  # (n,) heights once turned
+    faces = mesh.faces
+    normal_z = np.empty(len(faces), dtype=np.float32)
+    for start in range(0, len(faces), 1 << 18):
+        part = faces[start : start + (1 << 18)]
+        v0 = mesh.vertices[part[:, 0]].astype(np.float32)
+        cross = np.cross(mesh.vertices[part[:, 1]] - v0, mesh.vertices[part[:, 2]] - v0)
+        length = np.linalg.norm(cross, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            normal_z[start : start + len(part)] = np.where(length > 0, cross @ up / length, 0)
+    face_heights = heights[faces]
+    turned = FaceMeasures(
+        area_mm2=None,
+        normal_z=normal_z,
+        signed_volume_mm3=None,
+        max_z=face_heights.max(axis=1),
+    )
+    found = overhang_faces(turned, float(face_heights.min()))
     return {
-        "overhang_faces": faces[: Problem.MAX_LISTED_FACES].tolist(),
-        "overhang_count": len(faces),
+        "overhang_faces": found[: Problem.MAX_LISTED_FACES].tolist(),
+        "overhang_count": len(found),
     }
 
 
