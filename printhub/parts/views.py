@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -14,17 +15,23 @@ from printhub.parts import presenters, services
 from printhub.parts.forms import UploadForm
 from printhub.parts.models import UploadedModel
 
+MODELS_PER_PAGE = 48
+
 
 @login_required
 @require_GET
 def model_list(request):
     """My models: thumbnails, states, and the upload form."""
-    models = services.models_of(request.user)
+    page = Paginator(services.models_of(request.user), MODELS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "parts/list.html",
         {
-            "models": models,
+            "models": page.object_list,
+            "page": page,
+            "pending": any(model.is_pending for model in page.object_list),
             "form": UploadForm(),
             "max_upload": services.human_size(services.max_upload_bytes()),
         },

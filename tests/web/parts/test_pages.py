@@ -182,3 +182,27 @@ def test_files_not_made_are_404(client_for, bunny):
 def test_upload_page(client_for):
     page = client_for("citizen").get("/models/upload/").content.decode()
     assert "모델 올리기" in page and "256.0 MB" in page
+
+
+def test_my_models_refreshes_while_a_model_is_analysed(client_for, bunny):
+    client = client_for("citizen")
+    assert "hx-trigger" not in client.get("/models/").content.decode()
+    UploadedModel.objects.filter(pk=bunny.pk).update(
+        status="analysing", stage="analyse", progress=15
+    )
+    page = client.get("/models/").content.decode()
+    assert 'hx-get="/models/?page=1" hx-select="#model-grid" hx-trigger="every 2s"' in page
+    assert "형상을 검사하는 중 · 15%" in page
+
+
+def test_my_models_pages(client_for, people, upload_as, prusa_shapes, monkeypatch):
+    from printhub.parts import views
+
+    monkeypatch.setattr(views, "MODELS_PER_PAGE", 2)
+    for _ in range(3):
+        upload_as("designer", prusa_shapes / "box.stl")
+    client = client_for("designer")
+    first = client.get("/models/").content.decode()
+    assert first.count('class="model-card') == 2 and "?page=2" in first
+    second = client.get("/models/?page=2").content.decode()
+    assert second.count('class="model-card') == 1
