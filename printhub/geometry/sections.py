@@ -32,7 +32,7 @@ _EVEN_STEP = 1
 POLY_MIN_PLANES = 3
 # Plane lookups switch from binary search to a bin table above this many values, unless the
 # table would need more bins than this (planes very close together over a tall part).
-LOOKUP_MIN_VALUES = 20_000
+LOOKUP_MIN_VALUES = 2_000
 LOOKUP_MAX_BINS = 1_000_000
 
 
@@ -155,10 +155,19 @@ def cross_sections(mesh_or_triangles: Mesh | np.ndarray, z: np.ndarray) -> Layer
     totals = float(up_area.sum()), float(down_area.sum())
 
     crossing = np.flatnonzero(stop > first)
-    sums, segments = _cut_sums(xyz, corners[:, crossing], (ha, hb, hc), crossing,
-                               flat_area[crossing], first[crossing], stop[crossing], z)  # fmt: skip
-    return LayerSections(z, sums[:, 0], sums[:, 1], segments, up_below + sums[:, 2],
-                         down_below + sums[:, 3], *totals)  # fmt: skip
+    sums, segments = _cut_sums(
+        xyz,
+        corners[:, crossing],
+        (ha, hb, hc),
+        crossing,
+        flat_area[crossing],
+        first[crossing],
+        stop[crossing],
+        z,
+    )
+    return LayerSections(
+        z, sums[:, 0], sums[:, 1], segments, up_below + sums[:, 2], down_below + sums[:, 3], *totals
+    )
 
 
 def _cut_sums(
@@ -321,6 +330,25 @@ def _pair_counts(first: np.ndarray, count: np.ndarray, k: int) -> np.ndarray:
     return np.cumsum(steps[:k])
 
 
+# Odd 64-bit multipliers (splitmix/xxhash constants): they spread every input bit over the
+# whole word, so equal keys almost surely mean equal inputs.
+_K1 = np.uint64(0x9E3779B97F4A7C15)
+_K2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_K3 = np.uint64(0x165667B19E3779F9)
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(31))
+    h = h * _K3
+    return h ^ (h >> np.uint64(29))
+
+
+def _point_keys(xyz: np.ndarray) -> np.ndarray:
+    """(n,) uint64: one key per vertex from the bits of its coordinates (-0.0 as +0.0)."""
+    bits = (xyz + 0.0).view(np.uint64)  # integer products wrap around, as hashing wants
+    return _mix(_mix(bits[0] * _K1 ^ bits[1]) * _K2 ^ bits[2])
+
+
 @dataclass(frozen=True)
 class SectionLoops:
     """The closed contours of the sections at a few planes, one row per loop.
@@ -341,12 +369,37 @@ class SectionLoops:
         return outer, holes
 
 
-def section_loops(mesh: Mesh, z: np.ndarray) -> SectionLoops:
-    """Split the sections at heights z into their closed loops (needs a welded mesh).
+# Below this many links, a plain union-find beats building a sparse graph for scipy.
+SMALL_GRAPH_LINKS = 200
 
-    The segments of one plane are chained through the mesh edges they end on (an edge is a
-    pair of vertex indices, so vertices must be shared: weld a triangle soup first); the
-    connected chains are the loops. Cost grows with the faces cut, so use a few planes.
+
+def _components(a: np.ndarray, b: np.ndarray, nodes: int) -> np.ndarray:
+    """(nodes,) int: connected-component label of every node, given links a[i]-b[i]."""
+    if len(a) >= SMALL_GRAPH_LINKS:
+        graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(nodes, nodes))
+        return connected_components(graph, directed=False)[1]
+    parent = list(range(nodes))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(a.tolist(), b.tolist(), strict=True):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[ri] = rj
+    roots = [root(i) for i in range(nodes)]
+    return np.unique(np.asarray(roots, dtype=np.int64), return_inverse=True)[1]
+
+
+def section_loops(mesh: Mesh | np.ndarray, z: np.ndarray) -> SectionLoops:
+    """Split the sections at heights z into their closed loops.
+
+    The segments of one plane are chained through the mesh edges they end on (an edge is
+    named by its end points' coordinates, so a triangle soup works as well as a welded mesh);
+    the connected chains are the loops. Cost grows with the faces cut: use a few planes.
     """
     z = np.ascontiguousarray(z, dtype=np.float64)
     empty = SectionLoops(np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
@@ -394,21 +447,19 @@ def section_loops(mesh: Mesh, z: np.ndarray) -> SectionLoops:
     green = 0.5 * ((sx - cx) * (ey - cy) - (sy - cy) * (ex - cx))
     length = np.hypot(ex - sx, ey - sy)
 
-    # Nodes are (plane, edge) pairs; each segment links the two edges it ends on.
-    n = np.int64(len(x))
-    k = np.int64(len(z))
+    # Nodes are (plane, edge) pairs; each segment links the two edges it ends on. Edges are
+    # named by their end points' coordinates, not indices, so that a mesh whose corners are
+    # repeated per face (an unwelded STL, an OBJ split by normals) still chains up.
+    k0, k1, k2 = (_point_keys(xyz[:, v]) for v in (v0, v1, v2))
 
-    def node_key(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-        lo, hi = np.minimum(p, q).astype(np.int64), np.maximum(p, q).astype(np.int64)
-        return (lo * n + hi) * k + plane
+    def node_key(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        return _mix(_mix(lo * _K1 ^ hi) ^ plane.astype(np.uint64) * _K2)
 
-    keys = np.concatenate([node_key(v0, v1), node_key(v0, v2)])
+    keys = np.concatenate([node_key(k0, k1), node_key(k0, k2)])
     unique, node = np.unique(keys, return_inverse=True)
     segments = len(face)
-    graph = coo_matrix(
-        (np.ones(segments), (node[:segments], node[segments:])), shape=(len(unique), len(unique))
-    )
-    _, label = connected_components(graph, directed=False)
+    label = _components(node[:segments], node[segments:], len(unique))
     loop = label[node[:segments]]
     loops = int(loop.max()) + 1
     loop_plane = np.zeros(loops, np.int64)

@@ -241,3 +241,28 @@ def test_loops_of_real_shapes_close(prusa_shapes):
         middle = float(np.mean(mesh.bounds[:, 2]))
         outer, holes = section_loops(mesh, np.array([middle])).count(1)
         assert (outer[0], holes[0]) == expected, name
+
+
+def test_loops_of_a_triangle_soup_chain_through_equal_corners():
+    m = manifold3d.Manifold
+    part = m.cube([30.0, 20.0, 5.0]) - m.cube([10.0, 10.0, 9.0]).translate([10.0, 5.0, -2.0])
+    mesh = from_manifold(part)
+    z = np.array([2.5])
+    welded = section_loops(mesh, z)
+    soup = section_loops(mesh.triangles, z)
+    assert welded.count(1) == soup.count(1) == ([1], [1])
+    np.testing.assert_allclose(sorted(soup.length), sorted(welded.length))
+
+
+def test_loops_agree_on_both_component_searches(monkeypatch):
+    mesh = from_manifold(
+        manifold3d.Manifold.cube([40.0, 40.0, 3.0])
+        - manifold3d.Manifold.cylinder(5.0, 4.0, circular_segments=40).translate([20, 20, -1])
+    )
+    z = np.array([0.5, 1.5, 2.5])
+    small = section_loops(mesh, z)
+    monkeypatch.setattr(sections, "SMALL_GRAPH_LINKS", 0)
+    large = section_loops(mesh, z)
+    assert small.count(3)[0].tolist() == large.count(3)[0].tolist() == [1, 1, 1]
+    assert small.count(3)[1].tolist() == large.count(3)[1].tolist() == [1, 1, 1]
+    np.testing.assert_allclose(np.sort(small.length), np.sort(large.length))

@@ -221,8 +221,11 @@ def test_resin_time_counts_layers_exposure_and_tilt(catalog, cube):
     # PrusaSlicer's printTime for the 20 mm cube (520 layers) is 2651.909 s, of which
     # 520 x 2.5 s fast tilts and 520 x 0.25 s per layer: the rest is this exposure sum.
     assert exposure_schedule(520, 2.0, 25.0, 10) == pytest.approx(2651.909 - 520 * 2.75, abs=1e-3)
+    # Without supports the part sits on the pad (20 layers), not 5 mm above it.
     off = estimate_sla(cube, config | {"supports_enable": "0"})
-    assert off.layers == 400 and off.resin_ml == pytest.approx(8.0, rel=1e-6)
+    assert off.layers == 420 and 8.0 < off.resin_ml < result.resin_ml
+    bare = estimate_sla(cube, config | {"supports_enable": "0", "pad_enable": "0"})
+    assert bare.layers == 400 and bare.resin_ml == pytest.approx(8.0, rel=1e-6)
 
 
 def test_powder_bed_estimate(catalog, cube):
@@ -278,3 +281,19 @@ def test_estimate_is_close_to_prusaslicer(
     assert estimated.print_time_s == pytest.approx(sliced.print_time_s, rel=time_bound)
     assert estimated.filament_g == pytest.approx(sliced.filament_g, rel=mass_bound)
     assert estimated.layers == sliced.layers
+
+
+@pytest.mark.slicer
+@pytest.mark.slow
+def test_resin_estimate_is_close_to_prusaslicer(catalog, prusa_shapes, prusa_slicer):
+    from printhub.geometry.io import load_mesh
+    from printhub.slicing.prusaslicer import slice_model
+
+    path = prusa_shapes / "cylinder.stl"
+    sliced = slice_model(path, "sl1s", "resin-standard", PrintSettings(), catalog=catalog)
+    estimated = estimate(load_mesh(path), "sl1s", "resin-standard", PrintSettings(), catalog)
+    # Time is layers x (exposure + tilt): the layer count must match exactly.
+    assert estimated.layers == sliced.layers
+    assert estimated.print_time_s == pytest.approx(sliced.print_time_s, rel=0.01)
+    # Resin: the part (15.6 ml) plus a fitted support and pad estimate (~1.5 ml).
+    assert estimated.resin_ml == pytest.approx(sliced.resin_ml, rel=0.05)

@@ -79,7 +79,7 @@ def _skirt_length(g: LayerGeometry, p: FdmProfile) -> float:
     loops = p.skirts
     if p.min_skirt_length_mm > 0 and first > 0:
         # More loops until they hold min_skirt_length of filament (each one 2 pi s longer).
-        need = p.min_skirt_length_mm * p.filament_area_mm2 / p.perimeter.area_mm2
+        need = p.min_skirt_length_mm * p.filament_area_mm2 / p.first_layer.area_mm2
         a, b = math.pi * spacing, first - math.pi * spacing  # sum of n loops = a n² + b n
         loops = max(loops, math.ceil((-b + math.sqrt(b * b + 4 * a * need)) / (2 * a)))
     return loops * first + math.pi * spacing * loops * (loops - 1)
@@ -126,15 +126,22 @@ def layer_paths(g: LayerGeometry, p: FdmProfile, c: Mapping[str, float]) -> Laye
     turns[:, _EXT] = corners * (1 - small) * (n >= 1)
     turns[:, _PER] = corners * (1 - small) * max(n - 1, 0)
     turns[:, _SMALL] = corners * small * n
-    ring = (se + (n - 1) * sp) if n >= 1 else np.zeros(k)
-    inside = np.maximum(area - perim * ring, 0.0)
+    # The infill region: the section shrunk by the perimeters, less the infill_overlap the
+    # infill reaches back into them. Shrinking a convex outline by d takes P d - pi d² of
+    # its area (Steiner); a hole grows by P d + pi d².
+    ring = np.maximum((se + (n - 1) * sp) - p.infill_overlap_mm, 0.0) if n >= 1 else np.zeros(k)
+    inside = np.maximum(area - perim * ring + math.pi * ring * ring * net, 0.0)
+    inside = np.where(fits < n, 0.0, inside)
 
     # Solid shells: areas that become tops within top_layers above or bottoms within
     # bottom_layers below (on slopes this is PrusaSlicer's "ensure vertical shell
     # thickness" band), at most the area inside the perimeters.
     top_window = _window(cum_up, edges, start, start + p.top_layers)
     bottom_window = _window(cum_down, edges, start + 1 - p.bottom_layers, start + 1)
-    solid = np.minimum(inside, (top_window + bottom_window) * c["shell_window"])
+    # Bands narrower than about a line next to the perimeters are not filled separately.
+    shell_band = (top_window + bottom_window) * c["shell_window"]
+    shell_band -= c["shell_ring"] * perim * p.solid_infill.spacing_mm
+    solid = np.minimum(inside, np.maximum(shell_band, 0.0))
     shell = perim * ring
     # Only exposures wider than the perimeters get top infill of their own.
     top = np.minimum(solid, np.maximum(g.up / w - shell, 0.0))
@@ -227,15 +234,20 @@ def layer_paths(g: LayerGeometry, p: FdmProfile, c: Mapping[str, float]) -> Laye
             share * (area[full] * g.thickness[full])[:, None]
         )
 
-    has_sparse = sparse > 0
+    # Travels that retract (and hop): between islands and around holes, and where infill
+    # lines break up along the walls (often on long contours, per wave of the pattern).
+    has_sparse = (sparse > 0) & (length[:, _SPARSE] > 0)
+    has_solid = length[:, _SOLID] + length[:, _TOP] + length[:, _BRIDGE] > 0
     has_support = length[:, _SUP] + length[:, _IFACE] > 0
+    wave = p.infill.spacing_mm / max(p.infill_density, 0.01)
     retracts = np.where(
         area > 0,
         c["retracts_per_layer"]
         + c["retracts_per_island"] * g.islands
         + c["retracts_per_hole"] * g.holes
-        + c["retracts_sparse"] * has_sparse * g.islands
-        + c["retracts_support"] * has_support * np.sqrt(g.support_area),
+        + has_sparse * (c["retracts_sparse"] + c["retracts_per_wave"] * perim / wave / 10)
+        + c["retracts_solid"] * has_solid
+        + c["retracts_support"] * has_support,
         0.0,
     )
     travel_mm = retracts * c["travel_per_retract"] * np.sqrt(np.maximum(area, 0.0) + 1.0)
@@ -298,7 +310,7 @@ def _cooling_cap(nominal: np.ndarray, speed: np.ndarray, fixed: np.ndarray, p: F
     length = t * v
     floor = p.min_print_speed_mm_s
     # Layer time at each candidate cap (the move speeds, and the floor): T falls as c rises.
-    caps = np.unique(np.concatenate([[floor], v[v > floor]]))
+    caps = np.array(sorted({floor, *v[v > floor].tolist()}))
     limited = np.minimum(v[:, :, None], caps[None, None, :])  # (r, kinds, caps)
     times = fixed[rows, None] + (length[:, :, None] / limited).sum(axis=1)
     reached = times <= target
@@ -311,8 +323,8 @@ def _cooling_cap(nominal: np.ndarray, speed: np.ndarray, fixed: np.ndarray, p: F
     keep = v <= lower[:, None] + 1e-9
     a = fixed[rows] + np.where(keep, t, 0.0).sum(axis=1)
     b = np.where(keep, 0.0, length).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        solved = np.where(target > a, b / (target - a), upper)
+    room = target - a
+    solved = np.where(room > 0, b / np.where(room > 0, room, 1.0), upper)
     solved = np.clip(solved, lower, upper)
     result = np.where(at_floor, floor, solved)
     cap[rows] = np.where(never, np.inf, np.maximum(result, floor))
@@ -320,10 +332,13 @@ def _cooling_cap(nominal: np.ndarray, speed: np.ndarray, fixed: np.ndarray, p: F
 
 
 def _move_time(distance: float, speed: float, accel: float, junction: float) -> float:
-    """One move from and to rest-ish speed ``junction`` (retracts, z-hops)."""
-    if distance <= 0 or speed <= 0:
+    """One move that starts and ends at ``junction`` speed (a retract, a z-hop)."""
+    if distance <= 0 or speed <= 0 or accel <= 0:
         return 0.0
-    return float(_segment_time(np.array([distance]), np.ones(1), speed, accel, junction)[0])
+    vj = min(junction, speed)
+    if distance >= (speed * speed - vj * vj) / accel:
+        return distance / speed + (speed - vj) ** 2 / (accel * speed)
+    return 2 * (math.sqrt(vj * vj + accel * distance) - vj) / accel
 
 
 def fdm_time(

@@ -15,7 +15,6 @@ import numpy as np
 
 from printhub.geometry.mesh import Mesh
 from printhub.geometry.sections import cross_sections, section_loops, slice_planes
-from printhub.geometry.topology import weld
 
 # Cutting every layer of a tall fine mesh costs more than the estimate may (100x faster than
 # slicing); beyond this many layers, a uniform sample of them is cut instead.
@@ -66,7 +65,6 @@ class LayerGeometry:
 
     layer_count: int
     height_mm: float
-    volume_mm3: float
     thickness: np.ndarray
     weight: np.ndarray
     area: np.ndarray
@@ -97,7 +95,7 @@ def measure_layers(
     count = len(print_z)
     if count == 0:
         e = np.zeros(0)
-        return LayerGeometry(0, 0.0, 0.0, e, e, e, e, e, e, e, 0.0, e, e, e, e, e)
+        return LayerGeometry(0, 0.0, e, e, e, e, e, e, e, 0.0, e, e, e, e, e)
     thickness = np.diff(print_z, prepend=0.0)
     if count > max_planes:
         # Keep the first layer (printed differently) and an even spread of the others.
@@ -112,22 +110,22 @@ def measure_layers(
     area = np.maximum(sections.area, 0.0)
     triangles = mesh.triangles
     flat, cos_down = _face_frame(triangles)
+    centre_z = triangles[:, :, 2].mean(axis=1)
     if support is not None and support.threshold_deg > 0:
-        columns = support_columns(triangles, planes, support)
+        columns = support_columns(triangles, planes, support, cos_down, centre_z)
     else:
         columns = SupportColumns(np.zeros(len(rows)), np.zeros(len(rows)), 0.0, 0.0)
     islands, holes, small = _loop_stats(mesh, planes, sections.perimeter)
     return LayerGeometry(
         layer_count=count,
         height_mm=z_hi - z_lo,
-        volume_mm3=_enclosed_volume(triangles),
         thickness=thickness[rows],
         weight=weight,
         area=area,
         perimeter=sections.perimeter,
         up=sections.up_between(),
         down=sections.down_between(),
-        overhang_flat=_overhang_flat(triangles, flat, cos_down, planes),
+        overhang_flat=_overhang_flat(centre_z, flat, cos_down, planes),
         footprint_hull_mm=_footprint_hull(mesh, z_lo + first_layer_height, area[0]),
         islands=islands,
         holes=holes,
@@ -144,9 +142,6 @@ def _loop_stats(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Islands, holes and small-loop share per row, traced at a few planes."""
     k = len(planes)
-    if len(mesh.vertices) == 3 * len(mesh.faces):
-        # A triangle soup: loops can only be chained through shared vertices.
-        mesh = weld(mesh)
     traced = np.unique(np.linspace(0, k - 1, min(k, LOOP_PLANES)).round().astype(np.int64))
     loops = section_loops(mesh, planes[traced])
     outer, holes = loops.count(len(traced))
@@ -191,10 +186,9 @@ def _face_frame(triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flat, cos_down
 
 
-def _overhang_flat(triangles, flat, cos_down, planes) -> np.ndarray:
+def _overhang_flat(centre_z, flat, cos_down, planes) -> np.ndarray:
     """Downward area of faces flatter than 10° filed by the first plane above them."""
     k = len(planes)
-    centre_z = triangles[:, :, 2].mean(axis=1)
     row = np.searchsorted(planes, centre_z)
     chosen = (cos_down > math.cos(math.radians(10.0))) & (row > 0)
     return np.bincount(row[chosen], weights=-flat[chosen], minlength=k + 1)[:k]
@@ -250,7 +244,13 @@ class SupportColumns:
     outline: float
 
 
-def support_columns(triangles: np.ndarray, planes: np.ndarray, spec: SupportSpec) -> SupportColumns:
+def support_columns(
+    triangles: np.ndarray,
+    planes: np.ndarray,
+    spec: SupportSpec,
+    cos_down: np.ndarray | None = None,
+    centre_z: np.ndarray | None = None,
+) -> SupportColumns:
     """Where a slicer puts support: under every overhang, down to the bed or the part.
 
     The xy plane is cut into cells of a support grid. Each overhanging face (flatter than
@@ -264,9 +264,11 @@ def support_columns(triangles: np.ndarray, planes: np.ndarray, spec: SupportSpec
     if spec.threshold_deg <= 0 or k == 0 or len(triangles) == 0:
         return none
     cell, gap = spec.cell_mm, spec.gap_mm
-    _, cos_down = _face_frame(triangles)
+    if cos_down is None:
+        cos_down = _face_frame(triangles)[1]
     z_bed = float(triangles[:, :, 2].min())
-    centre_z = triangles[:, :, 2].mean(axis=1)
+    if centre_z is None:
+        centre_z = triangles[:, :, 2].mean(axis=1)
     needs = (cos_down > math.cos(math.radians(spec.threshold_deg))) & (centre_z > planes[0])
     if not needs.any():
         return none

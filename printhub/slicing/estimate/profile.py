@@ -109,6 +109,7 @@ class FdmProfile:
     infill_density: float  # 0..1
     infill_pattern: str
     solid_infill_below_area_mm2: float
+    infill_overlap_mm: float  # how far infill reaches into the innermost perimeter
     external_perimeter: Flow
     perimeter: Flow
     infill: Flow
@@ -330,6 +331,7 @@ def _read(config: Mapping[str, str]) -> FdmProfile:
         infill_density=min(max(relative(config, "fill_density", 100.0) / 100.0, 0.0), 1.0),
         infill_pattern=_first(config, "fill_pattern", "gyroid"),
         solid_infill_below_area_mm2=number(config, "solid_infill_below_area"),
+        infill_overlap_mm=relative(config, "infill_overlap", per.spacing_mm, 0.0),
         external_perimeter=ext,
         perimeter=per,
         infill=inf,

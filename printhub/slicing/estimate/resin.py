@@ -6,8 +6,8 @@ layers, fading down to the normal one) plus a tilt or lift to peel it, slower wh
 covers much of the screen. PrusaSlicer counts the same way (SLAPrint's statistics); with
 supports, the part is raised by ``support_object_elevation`` on a pad, which adds layers.
 
-Resin is the part's volume plus the support's: the pad under the part's footprint and the
-pillars under its downward faces, a few coefficients fitted against PrusaSlicer's
+Resin is the part's volume plus the support's: the pad under the part's footprint and a
+volume per area of downward faces, coefficients fitted against PrusaSlicer's
 ``usedMaterial`` (calibration.py).
 """
 
@@ -59,8 +59,10 @@ def estimate_sla(
     height = z_hi - z_lo
     supports = flag(config, "supports_enable")
     pad = flag(config, "pad_enable")
-    elevation = number(config, "support_object_elevation", 5.0) if supports else 0.0
-    pad_mm = number(config, "pad_wall_thickness", 1.0) if pad and supports else 0.0
+    # The pad is laid with or without supports; only supports lift the part off it.
+    around = flag(config, "pad_around_object")
+    elevation = number(config, "support_object_elevation", 5.0) if supports and not around else 0.0
+    pad_mm = number(config, "pad_wall_thickness", 1.0) if pad else 0.0
     # PrusaSlicer's SLA layers: the part's height rounded to whole layers, plus the pad and
     # the elevation under it.
     part_layers = max(math.floor(height / layer + 0.5), 1)
@@ -68,27 +70,18 @@ def estimate_sla(
 
     triangles = mesh.triangles
     volume = max(_enclosed_volume(triangles), 0.0)
-    # Support: a pad under the footprint, pillars under downward faces flatter than the
-    # critical angle, each as tall as the face is above the pad.
-    support_mm3 = 0.0
+    # Pad under the footprint's hull grown by the brim (as a disc of the same perimeter), and
+    # with supports, support per area of downward faces flatter than the critical angle
+    # (a fitted volume: tree pillars and heads; their height mattered little in the fit).
     hull = _footprint_hull(mesh, z_lo + layer, 0.0)
-    pad_area = 0.0
+    radius = hull / (2 * math.pi) + number(config, "pad_brim_size", 1.6)
+    pad_area = math.pi * radius * radius if pad else 0.0
+    support_mm3 = c["pad"] * pad_area * pad_mm
     if supports:
         flat, cos_down = _face_frame(triangles)
         critical = number(config, "support_critical_angle", 45.0)
         needs = cos_down > math.cos(math.radians(90.0 - critical))
-        face_z = triangles[:, :, 2].mean(axis=1) - z_lo
-        down_area = -flat[needs]
-        pillars = float((down_area * (face_z[needs] + elevation)).sum())
-        brim = number(config, "pad_brim_size", 1.6)
-        # Pad: the footprint's hull grown by the brim, as a disc of the same perimeter.
-        radius = hull / (2 * math.pi) + brim
-        pad_area = math.pi * radius * radius if pad else 0.0
-        support_mm3 = (
-            c["pad"] * pad_area * pad_mm
-            + c["pillar"] * pillars
-            + c["head"] * float(down_area.sum())
-        )
+        support_mm3 += c["head"] * float(-flat[needs].sum())
 
     # Fast or slow tilt by how much of the screen a layer covers.
     display = number(config, "display_width", 120) * number(config, "display_height", 68)
