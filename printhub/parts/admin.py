@@ -31,3 +31,15 @@ class UploadedModelAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # models come in through the upload, which checks their content
+
+
+@admin.register(Estimate)
+class EstimateAdmin(admin.ModelAdmin):
+    list_display = ["model", "printer_catalog_id", "material_catalog_id", "settings_key",
+                    "print_time_s", "material_g", "material_ml", "created_at"]  # fmt: skip
+    list_filter = ["printer_catalog_id", "material_catalog_id"]
+    search_fields = ["model__original_name", "model__id"]
+    readonly_fields = [f.name for f in Estimate._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # estimates are computed, never typed in

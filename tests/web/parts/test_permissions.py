@@ -129,3 +129,13 @@ def test_every_parts_endpoint_is_in_the_matrix(client, db):
         for method in operations
     }
     assert found == COVERED_API
+
+
+def test_admin_pages_are_for_network_admins(bunny):
+    for url in (
+        "/admin/parts/uploadedmodel/",
+        f"/admin/parts/uploadedmodel/{bunny.id}/change/",
+        "/admin/parts/estimate/",
+    ):
+        found = assert_access(url, "get", expect(302, admin=200), complete=True)
+        assert found["admin"] == 200
