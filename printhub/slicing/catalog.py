@@ -345,7 +345,10 @@ def _printer_facts(bundle: VendorBundle, preset: str) -> dict[str, Any]:
         nozzle = float(split_values(config.get("nozzle_diameter", "0.4"))[0])
         facts["nozzle_mm"] = nozzle
         low = float(split_values(config.get("min_layer_height", "0.07"))[0] or 0.07)
-        high = float(split_values(config.get("max_layer_height", "0"))[0] or 0) or 0.75 * nozzle
+        # max_layer_height is PrusaSlicer's limit for *variable* layer heights (0.25 on a
+        # 0.4 mm MK3S), while its own "0.30mm DRAFT" preset prints 0.75 × the nozzle.
+        variable_max = float(split_values(config.get("max_layer_height", "0"))[0] or 0)
+        high = max(variable_max, round(0.75 * nozzle, 3))
         facts["layer_height_range_mm"] = (low, high)
         default_filament = split_values(config.get("default_filament_profile", ""))
         diameter = 1.75

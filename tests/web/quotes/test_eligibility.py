@@ -124,13 +124,14 @@ def test_a_post_processing_option_a_center_does_not_offer(people, make_model, es
 
 
 def test_a_layer_height_no_printer_there_can_print(people, make_model, estimates):
-    # 0.3 mm layers: the hardened 0.6 mm nozzle at Jeonju can, Gunsan's 0.4 mm one cannot.
-    options = options_by_slug(people, make_model(), "pa11-cf", layer_height_mm=0.3)
+    # 0.4 mm layers: the hardened 0.6 mm nozzle at Jeonju can (up to 0.45), Gunsan's 0.4 mm
+    # one cannot (up to 0.3).
+    options = options_by_slug(people, make_model(), "pa11-cf", layer_height_mm=0.4)
     assert options["jeonju"].eligible
     assert options["jeonju"].printer_catalog_id == "mk3s-hardened-0.6"
     assert options["gunsan"].reason_code == e.LAYER_HEIGHT_UNAVAILABLE
     messages = assert_bilingual(options["gunsan"])
-    assert "0.3 mm" in messages["en"]
+    assert "0.4 mm" in messages["en"]
 
 
 @pytest.mark.parametrize(
