@@ -14,8 +14,6 @@ from printhub.geometry.io import write_stl
 from printhub.geometry.mesh import Mesh
 from printhub.parts import services
 
-SHAPES = Path("/usr/share/PrusaSlicer/shapes")
-ASSIMP = Path("/usr/share/assimp/models")
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 
@@ -26,11 +24,6 @@ def as_upload(path: Path, name: str | None = None) -> SimpleUploadedFile:
 
 def bytes_upload(data: bytes, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
-
-
-@pytest.fixture
-def shapes(prusa_shapes) -> Path:
-    return prusa_shapes
 
 
 @pytest.fixture
