@@ -127,8 +127,8 @@ def edge_shells(faces: np.ndarray) -> tuple[int, np.ndarray]:
 def orient_consistently(faces: np.ndarray) -> tuple[np.ndarray, int]:
     """Flip faces so that neighbours agree on the winding, shell by shell.
 
-    The first face reached in each shell keeps its winding. Returns (faces,
-    how many were flipped). A breadth-first tree spans each shell; a face is
+    The winding most faces of a shell have is kept. Returns (faces, how many were
+    flipped). A breadth-first tree spans each shell; a face is
     flipped when the edges on its path to the root ask for an odd number of flips.
     """
     m = len(faces)
@@ -158,6 +158,11 @@ def orient_consistently(faces: np.ndarray) -> tuple[np.ndarray, int]:
         mark ^= mark[up]
         up = next_up
     flip = mark[:m]
+    # Keep the winding most of each shell already has: flip the minority, not the majority
+    # (orient_outwards then turns whole shells that point inwards).
+    flipped_per_shell = np.bincount(labels, weights=flip, minlength=count)
+    size_per_shell = np.bincount(labels, minlength=count)
+    flip = flip ^ (flipped_per_shell * 2 > size_per_shell)[labels]
     fixed = faces.copy()
     fixed[flip] = fixed[flip][:, ::-1]
     return fixed, int(flip.sum())

@@ -1,9 +1,9 @@
 """URLs: one prefix per app, the JSON API under /api/ (docs at /api/docs)."""
 
-from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from django.views.static import serve
+from django.views.generic import RedirectView
 
 from printhub.site import views
 from printhub.site.api import api
@@ -28,14 +28,5 @@ urlpatterns = [
     path("production/", include("printhub.production.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-]
-
-# Uploaded files are served by views that check who may see them; this serves only
-# the public thumbnails directory in development-style deployments.
-urlpatterns += [
-    path(
-        "media/thumbnails/<path:path>",
-        serve,
-        {"document_root": settings.MEDIA_ROOT / "thumbnails"},
-    )
+    path("favicon.ico", RedirectView.as_view(url=static("printhub/favicon.svg"), permanent=True)),
 ]
