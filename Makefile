@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test bench lint format
+.PHONY: setup system-deps demo demo-cli test bench lint format
 
 # Prerequisites run left to right: Debian packages first (python3-venv, npm, the slicer).
 setup: system-deps $(STAMP) node_modules/.installed
@@ -26,6 +26,9 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	@scripts/demo.sh
+
+demo-cli: setup
+	@scripts/demo_cli.sh
 
 test: setup
 	PRINTHUB_REQUIRE_EXTERNALS=$${PRINTHUB_REQUIRE_EXTERNALS:-$$( [ "$$(id -u)" -eq 0 ] && echo 1 || echo 0 )} scripts/test.sh

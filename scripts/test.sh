@@ -22,7 +22,8 @@ except Exception as err:
 PY
 then
     echo "== the platform's tests again, on PostgreSQL ($pg_url)"
-    PRINTHUB_DATABASE_URL=$pg_url $bin/pytest tests/web -p no:cacheprovider "$@"
+    # The browser tests run the real stack on its own SQLite file: once (above) is enough.
+    PRINTHUB_DATABASE_URL=$pg_url $bin/pytest tests/web -p no:cacheprovider -m "not browser" "$@"
 elif [ "${PRINTHUB_REQUIRE_EXTERNALS:-0}" = "1" ]; then
     echo "PostgreSQL is required here (set PRINTHUB_TEST_POSTGRES_URL)" >&2
     exit 1

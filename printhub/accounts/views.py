@@ -64,7 +64,8 @@ def _next_url(request, default: str) -> str:
 def signup(request):
     if request.user.is_authenticated:
         return redirect("site:home")
-    form = SignupForm(request.POST or None)
+    # The language the person is reading the page in is the best first guess.
+    form = SignupForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         user = form.save()
         if user is not None:

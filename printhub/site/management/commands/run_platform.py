@@ -46,6 +46,8 @@ class Command(BaseCommand):
             "--workers", str(web_workers),
             "--threads", "4",
             "--timeout", "120",
+            # Its own control socket: two platforms on one machine must not share one.
+            "--control-socket", str(settings.DATA_DIR / "gunicorn.ctl"),
             "--access-logfile", "-" if settings.DEBUG else "/dev/null",
         ]  # fmt: skip
         if settings.TASKS_BACKEND == "rq":
