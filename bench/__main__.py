@@ -19,6 +19,7 @@ MODULES = [
     "bench.analysis_vs_trimesh",
     "bench.orientation_vs_tweaker",
     "bench.estimate_vs_slicer",
+    "bench.platform_speed",
 ]
 DOC = ROOT / "docs" / "benchmarks.md"
 

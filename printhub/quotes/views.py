@@ -16,6 +16,7 @@ from printhub.parts.models import UploadedModel
 from printhub.quotes import pdf, services
 from printhub.quotes.forms import QuoteForm
 from printhub.quotes.models import Quote
+from printhub.site.pagecache import cached_page
 
 DEFAULTS = {"quantity": "1", "infill_percent": "20"}
 
@@ -78,8 +79,13 @@ def new(request, model_id):
             else:
                 return redirect("quotes:detail", quote.id)
         return render(request, "quotes/new.html", _context(form, model, None), status=422)
-    form = QuoteForm(_form_data(request.GET))
-    return render(request, "quotes/new.html", _context(form, model, _preview(request, form, model)))
+
+    def page():
+        form = QuoteForm(_form_data(request.GET))
+        options = _preview(request, form, model)
+        return render(request, "quotes/new.html", _context(form, model, options))
+
+    return cached_page(request, page)
 
 
 @login_required
@@ -119,20 +125,24 @@ def _quote_or_404(request, quote_id) -> Quote:
 def detail(request, quote_id):
     """A saved quote: every center's breakdown, lead time or reason, and order buttons."""
     quote = _quote_or_404(request, quote_id)
-    for option in quote.ordered_options:
-        option.order_url = order_url(option) if option.eligible and quote.is_valid else None
-    return render(
-        request,
-        "quotes/detail.html",
-        {
-            "quote": quote,
-            "options": quote.ordered_options,
-            "quantity": quote.quantity,
-            "material_process": quote.material.process,
-            "color_label": services.color_label(quote),
-            "post_processing_names": services.post_processing_names(quote),
-        },
-    )
+
+    def page():
+        for option in quote.ordered_options:
+            option.order_url = order_url(option) if option.eligible and quote.is_valid else None
+        return render(
+            request,
+            "quotes/detail.html",
+            {
+                "quote": quote,
+                "options": quote.ordered_options,
+                "quantity": quote.quantity,
+                "material_process": quote.material.process,
+                "color_label": services.color_label(quote),
+                "post_processing_names": services.post_processing_names(quote),
+            },
+        )
+
+    return cached_page(request, page)
 
 
 @login_required

@@ -224,6 +224,8 @@ if ENVIRONMENT == "production":
 QUOTE_VALID_DAYS = int(env("QUOTE_VALID_DAYS", "14"))
 # Quote previews reuse a snapshot of the network (prices, printers, hours) this long.
 QUOTE_PREVIEW_CACHE_SECONDS = int(env("QUOTE_PREVIEW_CACHE_SECONDS", "10"))
+# Quote pages a person reloads are served from a per-person cache this long (0: never).
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "10"))
 API_RATE_LIMIT = env("API_RATE_LIMIT", "120/m")  # per token (or per address when anonymous)
 
 LOGGING = {

@@ -18,3 +18,5 @@ STORAGES = {
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Tests look at fresh pages; tests of the page cache turn it on themselves.
+PAGE_CACHE_SECONDS = 0
