@@ -45,6 +45,12 @@ INTERSECT_TOUCH_REL = 1e-6
 # A face counts toward an embedded vertex fan only if its normal leans at least this much
 # (cosine) towards the vertex normal; below it the projected wedge is too thin to trust.
 INTERSECT_FAN_MIN_COS = 1e-6
+# A patch's border vertex must have its faces turn less than a full turn by at least this many
+# radians (seen along the patch's axis): a full turn means two border edges on one line.
+INTERSECT_SLIT_RAD = 1e-9
+# A face too thin for the exact test still has a trustworthy normal (for telling which way it
+# faces, in patches) while twice its area exceeds this fraction of its longest edge squared.
+INTERSECT_PATCH_MIN_SINE = 1e-9
 
 # Wall thickness (printhub.geometry.thickness).
 # Rays start this fraction of the bounding-box diagonal inside the surface when that is more

@@ -13,6 +13,7 @@ from manifold3d import Mesh as ManifoldMesh
 from pymeshfix import PyTMesh
 
 from printhub.geometry import intersect
+from printhub.geometry.intersect import _broad
 from printhub.geometry.intersect import (
     SelfIntersections,
     find_self_intersections,
@@ -243,9 +244,10 @@ def test_same_faces_count_as_meshfix(case):
     assert len(find_self_intersections(indexed(tm)).faces) == expected
 
 
-def test_both_broad_phases_find_the_same_pairs(monkeypatch):
-    # The sphere k-d tree serves ordinary meshes, the box hierarchy sliver-heavy ones; on
-    # the same input they must agree pair for pair.
+def test_all_broad_phases_find_the_same_pairs(monkeypatch):
+    # The box hierarchy that skips certified patches serves welded meshes; the sphere k-d
+    # tree and the unpruned box hierarchy serve the rest (soups, sliver walls). On the same
+    # input they must agree pair for pair.
     cylinders = [
         trimesh.creation.cylinder(radius=10, height=20, sections=500),
         trimesh.creation.cylinder(radius=5, height=30, sections=300),
@@ -256,10 +258,13 @@ def test_both_broad_phases_find_the_same_pairs(monkeypatch):
         merged(*cylinders),
         merged(box(), moved(box(), (10, 0, 0))),
     ]
+    pruned = [find_self_intersections(mesh) for mesh in cases]
+    monkeypatch.setattr(intersect, "_PRUNED_SHARE", 2.0)  # never skip patches
     spheres = [find_self_intersections(mesh) for mesh in cases]
     monkeypatch.setattr(intersect, "_SPHERE_PAIRS_PER_FACE", -1)  # always the box tree
     boxes = [find_self_intersections(mesh) for mesh in cases]
-    for by_sphere, by_box in zip(spheres, boxes, strict=True):
+    for by_patch, by_sphere, by_box in zip(pruned, spheres, boxes, strict=True):
+        assert np.array_equal(by_sphere.face_pairs, by_patch.face_pairs)
         assert np.array_equal(by_sphere.face_pairs, by_box.face_pairs)
     assert [r.is_self_intersecting for r in boxes] == [True, True, True, False]
 
@@ -268,7 +273,7 @@ def test_bounding_spheres_enclose_and_are_no_larger_than_around_the_centroid():
     rng = np.random.default_rng(7)
     tri = rng.uniform(-1, 1, (5000, 3, 3))
     tri[:1000, 2] = tri[:1000, 0] + 1e-3 * (tri[:1000, 1] - tri[:1000, 0])  # slivers
-    centers, radius = intersect._bounding_spheres(tri, np.ones(len(tri), dtype=bool))
+    centers, radius = _broad.bounding_spheres(tri, np.ones(len(tri), dtype=bool))
     corner_distance = np.linalg.norm(tri - centers[:, None], axis=2)
     assert np.all(corner_distance <= radius[:, None])
     around_centroid = np.linalg.norm(tri - tri.mean(axis=1)[:, None], axis=2).max(axis=1)
@@ -280,7 +285,7 @@ def test_finely_divided_cylinder_through_a_box():
     # 2,000 sections: caps are fans of long slivers whose bounding spheres all meet, which
     # switches the search to the box hierarchy.
     cylinder = trimesh.creation.cylinder(radius=10, height=20, sections=2000)
-    assert intersect._estimated_sphere_pairs(
+    assert _broad.estimated_sphere_pairs(
         cylinder.triangles_center, [(20.0, np.arange(len(cylinder.faces)))]
     ) > intersect._SPHERE_PAIRS_PER_FACE * len(cylinder.faces)
     alone = find_self_intersections(indexed(cylinder))

@@ -1,0 +1,325 @@
+"""Broad phase: pairs of faces whose bounding volumes meet (see the package docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations, pairwise
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ._exact import rowdot
+
+# Candidate pairs handed on at once; bounds memory at a few hundred bytes per pair.
+CHUNK_PAIRS = 1_000_000
+# A k-d tree query covers at most this many faces; larger size classes are cut into slabs.
+_SLAB_FACES = 100_000
+# Size classes by bounding-sphere radius, in powers of two around the median face: this many
+# below it and above it (faces beyond join the extreme classes).
+_SMALL_CLASSES = 3
+_LARGE_CLASSES = 5
+# Neighbouring classes whose largest radii differ by less than this factor are searched as one.
+_MERGE_CLASS_RATIO = 1.5
+# Faces sampled per size class to estimate the sphere pairs.
+_ESTIMATE_SAMPLE = 20_000
+# Faces per leaf of the box hierarchy.
+_BUCKET_FACES = 4
+
+
+def bounding_spheres(triangles: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest enclosing sphere of each face: centres (m, 3) mm and radii (m,) mm.
+
+    Acute faces: the circumscribed sphere. Right and obtuse ones: the sphere on the longest
+    edge. For slivers and right triangles this is much smaller than a sphere around the
+    centroid, and pairs grow with the square of the radius.
+    """
+    a, b, c = triangles[:, 0], triangles[:, 1], triangles[:, 2]
+    # Squared edge lengths opposite each corner.
+    la, lb, lc = (rowdot(*2 * [q - p]) for p, q in ((b, c), (a, c), (a, b)))
+    # Barycentric weights of the circumcentre; a weight <= 0 marks a right or obtuse corner,
+    # whose sphere is the one on the opposite edge: weights 0 there and 1 at its ends.
+    wa, wb, wc = la * (lb + lc - la), lb * (la + lc - lb), lc * (la + lb - lc)
+    flat = (wa <= 0) | (wb <= 0) | (wc <= 0) | ~usable
+    longest_a = (la >= lb) & (la >= lc)
+    longest_b = ~longest_a & (lb >= lc)
+    longest_c = ~longest_a & ~longest_b
+    wa = np.where(flat, ~longest_a, wa)
+    wb = np.where(flat, ~longest_b, wb)
+    wc = np.where(flat, ~longest_c, wc)
+    total = wa + wb + wc
+    centers = (wa[:, None] * a + wb[:, None] * b + wc[:, None] * c) / total[:, None]
+    # Radii measured, not derived, so that rounding can only err on the safe side.
+    radius_sq = rowdot(*2 * [a - centers])
+    for corner in (b, c):
+        np.maximum(radius_sq, rowdot(*2 * [corner - centers]), out=radius_sq)
+    return centers, np.sqrt(radius_sq) * (1 + 1e-9)
+
+
+def size_classes(radius: np.ndarray, usable: np.ndarray) -> list[tuple[float, np.ndarray]]:
+    """Faces grouped by bounding-sphere radius: [(radius bound, face ids)], largest first."""
+    ids = np.flatnonzero(usable)
+    # Faces are grouped by powers of two of their radius around the median face (faces
+    # beyond a few powers join the extreme groups); each class's bound is its own largest
+    # radius, and classes whose bounds differ little are merged. Largest class first.
+    base = float(np.median(radius[ids]))
+    with np.errstate(divide="ignore"):
+        level = np.ceil(np.log2(np.maximum(radius[ids], 1e-300) / base))
+    level = np.clip(level, -_SMALL_CLASSES, _LARGE_CLASSES).astype(np.int64)
+    classes: list[tuple[float, np.ndarray]] = []
+    for k in range(_LARGE_CLASSES, -_SMALL_CLASSES - 1, -1):
+        members = ids[level == k]
+        if len(members) == 0:
+            continue
+        bound = float(radius[members].max())
+        if classes and bound * _MERGE_CLASS_RATIO >= classes[-1][0]:
+            classes[-1] = (classes[-1][0], np.concatenate([classes[-1][1], members]))
+        else:
+            classes.append((bound, members))
+    return classes
+
+
+def estimated_sphere_pairs(centers: np.ndarray, classes: list) -> float:
+    """About how many pairs the sphere broad phase would produce (from a sample per class)."""
+    rng = np.random.default_rng(0)
+    total = 0.0
+    for bound, members in classes:
+        sample = members
+        if len(members) > _ESTIMATE_SAMPLE:
+            sample = rng.choice(members, _ESTIMATE_SAMPLE, replace=False)
+        tree = cKDTree(centers[sample])
+        # count_neighbors counts ordered pairs, and each point with itself.
+        found = (tree.count_neighbors(tree, 2 * bound) - len(sample)) / 2
+        total += found * (len(members) / len(sample)) ** 2
+    return total
+
+
+def sphere_pairs(
+    centers: np.ndarray, radius: np.ndarray, classes: list
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of faces whose bounding spheres meet, class by class and across classes."""
+    ids = np.concatenate([members for _, members in classes])
+    top = max(bound for bound, _ in classes)
+    # Widen the search by a hair so that rounding in the tree never drops a touching pair.
+    pad = 1e-9 * top
+    axis = int(np.argmax(np.ptp(centers[ids], axis=0)))
+
+    # Each class is cut into slabs with one k-d tree each, kept for the queries across classes.
+    slabbed = []
+    for bound, members in classes:
+        reach = 2 * bound + pad
+        slabs = _slabs(centers, members, reach, axis)
+        trees = [_tree(centers[slab]) for slab in slabs]
+        slabbed.append((slabs, trees))
+        for a, b in _pairs_within(centers, slabs, trees, reach, axis):
+            yield from chunks(a, b)
+    for i, j in combinations(range(len(classes)), 2):
+        reach = classes[i][0] + classes[j][0] + pad
+        # Query the slabs of the larger class against one tree over the smaller one.
+        big, small = (i, j) if len(classes[i][1]) >= len(classes[j][1]) else (j, i)
+        small_members = classes[small][1]
+        small_slabs, small_trees = slabbed[small]
+        small_tree = small_trees[0] if len(small_slabs) == 1 else _tree(centers[small_members])
+        small_members = small_slabs[0] if len(small_slabs) == 1 else small_members
+        for slab, tree in zip(*slabbed[big], strict=True):
+            hits = tree.sparse_distance_matrix(small_tree, reach, output_type="ndarray")
+            a, b = slab[hits["i"]], small_members[hits["j"]]
+            close = hits["v"] <= radius[a] + radius[b] + pad
+            yield from chunks(a[close], b[close])
+
+
+def _tree(points: np.ndarray) -> cKDTree:
+    # Unbalanced, uncompacted trees build faster and query about as fast here.
+    return cKDTree(points, balanced_tree=False, compact_nodes=False)
+
+
+def _slabs(centers: np.ndarray, members: np.ndarray, reach: float, axis: int) -> list[np.ndarray]:
+    """Cut members into runs along one axis, each run wider than reach (except the last)."""
+    order = members[np.argsort(centers[members, axis], kind="stable")]
+    if len(order) <= _SLAB_FACES:
+        return [order]
+    x = centers[order, axis]
+    cuts = [0]
+    for start in range(_SLAB_FACES, len(order), _SLAB_FACES):
+        if x[start] - x[cuts[-1]] > reach:
+            cuts.append(start)
+    cuts.append(len(order))
+    return [order[s:e] for s, e in pairwise(cuts)]
+
+
+def _pairs_within(
+    centers: np.ndarray, slabs: list, trees: list, reach: float, axis: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of faces of one class whose centers are within reach, slab by slab."""
+    for k, (slab, tree) in enumerate(zip(slabs, trees, strict=True)):
+        pairs = tree.query_pairs(reach, output_type="ndarray")
+        yield slab[pairs[:, 0]], slab[pairs[:, 1]]
+        if k + 1 < len(slabs):
+            # Slabs are wider than reach, so a close pair straddles at most one boundary and
+            # both of its faces lie within reach of it.
+            nxt = slabs[k + 1]
+            boundary = centers[nxt[0], axis]
+            left = slab[centers[slab, axis] >= boundary - reach]
+            right = nxt[centers[nxt, axis] < boundary + reach]
+            if len(left) and len(right):
+                hits = _tree(centers[left]).sparse_distance_matrix(
+                    _tree(centers[right]), reach, output_type="ndarray"
+                )
+                yield left[hits["i"]], right[hits["j"]]
+
+
+def box_tree_pairs(
+    boxes: np.ndarray, order: np.ndarray, labels: np.ndarray | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of faces whose boxes overlap, by walking a box hierarchy against itself.
+
+    boxes : (m, 6) float32 (min xyz, max xyz), mm
+    order : (k,) int, the faces to pair, in an order that keeps faces close in space close
+        together (Morton order); consecutive runs of _BUCKET_FACES make the leaves
+    labels : (m,) int or None. Pairs of faces carrying the same label >= 0 are skipped, and
+        so are whole pairs of subtrees in which every face carries that one label.
+
+    A complete binary tree over the leaves holds every node's box and label, level by level.
+    Node pairs are expanded a level at a time, all at once, keeping those whose boxes overlap;
+    large frontiers are split and walked depth-first to bound memory.
+    """
+    order = np.asarray(order)
+    if len(order) < 2:
+        return
+    buckets = -(-len(order) // _BUCKET_FACES)
+    depth = max(0, int(np.ceil(np.log2(buckets))))
+    # Padding faces get empty boxes (min > max) that overlap nothing, and the last real
+    # face's label so that they never make a node mixed.
+    size = (2**depth) * _BUCKET_FACES
+    leaf = np.empty((size, 6), dtype=np.float32)
+    leaf[:, :3], leaf[:, 3:] = np.inf, -np.inf
+    leaf[: len(order)] = boxes[order]
+    leaf_label = np.full(size, -1, dtype=np.int64)
+    if labels is not None:
+        leaf_label[: len(order)] = labels[order]
+        leaf_label[len(order) :] = leaf_label[len(order) - 1]
+    levels = [_merge_boxes(leaf.reshape(-1, _BUCKET_FACES, 6))]
+    node_labels = [_merge_labels(leaf_label.reshape(-1, _BUCKET_FACES))]
+    while len(levels[-1]) > 1:
+        levels.append(_merge_boxes(levels[-1].reshape(-1, 2, 6)))
+        node_labels.append(_merge_labels(node_labels[-1].reshape(-1, 2)))
+    levels.reverse()  # levels[d] : the 2**d node boxes at depth d
+    node_labels.reverse()
+
+    inner = np.arange(_BUCKET_FACES)
+    across_i, across_j = (g.ravel() for g in np.meshgrid(inner, inner, indexing="ij"))
+    upper = across_i < across_j
+    within_i, within_j = across_i[upper], across_j[upper]
+    per_chunk = max(1, CHUNK_PAIRS // _BUCKET_FACES**2)
+    empty = np.zeros(0, dtype=np.int64)
+    root = np.zeros(1 if node_labels[0][0] < 0 else 0, dtype=np.int64)
+    stack = [(0, empty, empty, root)]
+    while stack:
+        d, a, b, same = stack.pop()
+        if d == depth:
+            # Face pairs between two overlapping buckets, and within each bucket.
+            for start in range(0, max(len(a), len(same)), per_chunk):
+                part_a = a[start : start + per_chunk, None] * _BUCKET_FACES
+                part_b = b[start : start + per_chunk, None] * _BUCKET_FACES
+                part_s = same[start : start + per_chunk, None] * _BUCKET_FACES
+                fa = np.concatenate([(part_a + across_i).ravel(), (part_s + within_i).ravel()])
+                fb = np.concatenate([(part_b + across_j).ravel(), (part_s + within_j).ravel()])
+                keep = _apart(leaf_label, fa, fb) & _overlap(leaf, fa, fb)
+                yield order[fa[keep]], order[fb[keep]]
+            continue
+        boxes_below, labels_below = levels[d + 1], node_labels[d + 1]
+        child_a = np.concatenate([2 * a, 2 * a, 2 * a + 1, 2 * a + 1, 2 * same])
+        child_b = np.concatenate([2 * b, 2 * b + 1, 2 * b, 2 * b + 1, 2 * same + 1])
+        keep = _apart(labels_below, child_a, child_b)
+        child_a, child_b = child_a[keep], child_b[keep]
+        keep = _overlap(boxes_below, child_a, child_b)
+        child_a, child_b = child_a[keep], child_b[keep]
+        same = np.concatenate([2 * same, 2 * same + 1])
+        # Only non-empty nodes with faces of more than one label hold pairs of their own.
+        same = same[(boxes_below[same, 0] <= boxes_below[same, 3]) & (labels_below[same] < 0)]
+        if len(child_a) + len(same) > CHUNK_PAIRS and d + 1 < depth:
+            half_a, half_s = len(child_a) // 2, len(same) // 2
+            stack.append((d + 1, child_a[:half_a], child_b[:half_a], same[:half_s]))
+            stack.append((d + 1, child_a[half_a:], child_b[half_a:], same[half_s:]))
+        else:
+            stack.append((d + 1, child_a, child_b, same))
+
+
+def _merge_boxes(grouped: np.ndarray) -> np.ndarray:
+    """(k, g, 6) boxes in groups of g → (k, 6) boxes around each group."""
+    return np.concatenate([grouped[:, :, :3].min(axis=1), grouped[:, :, 3:].max(axis=1)], axis=1)
+
+
+def _merge_labels(grouped: np.ndarray) -> np.ndarray:
+    """(k, g) labels in groups of g → (k,) the group's label if all agree, else -1."""
+    first = grouped[:, 0]
+    agree = np.all(grouped == first[:, None], axis=1)
+    return np.where(agree, first, -1)
+
+
+def _apart(labels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(k,) bool: nodes a and b do not both carry one and the same label >= 0."""
+    label_a = np.take(labels, a)
+    return (label_a < 0) | (label_a != np.take(labels, b))
+
+
+def _overlap(boxes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(k,) bool: boxes[a] and boxes[b] overlap (touching counts)."""
+    box_a = np.take(boxes, a, axis=0)
+    box_b = np.take(boxes, b, axis=0)
+    return (
+        (box_a[:, 0] <= box_b[:, 3])
+        & (box_a[:, 1] <= box_b[:, 4])
+        & (box_a[:, 2] <= box_b[:, 5])
+        & (box_b[:, 0] <= box_a[:, 3])
+        & (box_b[:, 1] <= box_a[:, 4])
+        & (box_b[:, 2] <= box_a[:, 5])
+    )
+
+
+def morton_codes(points: np.ndarray) -> np.ndarray:
+    """(n,) uint64 positions of (n, 2 or 3) points along a Z-order curve (21 bits per axis)."""
+    lo = points.min(axis=0)
+    span = float((points.max(axis=0) - lo).max()) or 1.0
+    cells = np.clip((points - lo) / span * (2**21 - 1), 0, 2**21 - 1).astype(np.uint64)
+    code = np.zeros(len(points), dtype=np.uint64)
+    for axis in range(points.shape[1]):
+        x = cells[:, axis]
+        # Spread the 21 bits apart, two zero bits after each.
+        x = (x | (x << np.uint64(32))) & np.uint64(0x1F00000000FFFF)
+        x = (x | (x << np.uint64(16))) & np.uint64(0x1F0000FF0000FF)
+        x = (x | (x << np.uint64(8))) & np.uint64(0x100F00F00F00F00F)
+        x = (x | (x << np.uint64(4))) & np.uint64(0x10C30C30C30C30C3)
+        x = (x | (x << np.uint64(2))) & np.uint64(0x1249249249249249)
+        code |= x << np.uint64(axis)
+    return code
+
+
+def chunks(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Cut long pair lists into pieces of at most CHUNK_PAIRS."""
+    for start in range(0, len(a), CHUNK_PAIRS):
+        yield a[start : start + CHUNK_PAIRS], b[start : start + CHUNK_PAIRS]
+
+
+def face_boxes(triangles: np.ndarray, tol: float) -> np.ndarray:
+    """(m, 6) float32 bounding boxes (min xyz, max xyz), grown by tol and rounded outwards."""
+    lo = np.minimum(np.minimum(triangles[:, 0], triangles[:, 1]), triangles[:, 2]) - tol
+    hi = np.maximum(np.maximum(triangles[:, 0], triangles[:, 1]), triangles[:, 2]) + tol
+    return np.concatenate([round_down(lo), round_up(hi)], axis=1)
+
+
+def round_down(x: np.ndarray) -> np.ndarray:
+    """float32 values no greater than x (float64)."""
+    x32 = x.astype(np.float32)
+    return np.where(x32 > x, np.nextafter(x32, np.float32(-np.inf)), x32)
+
+
+def round_up(x: np.ndarray) -> np.ndarray:
+    """float32 values no less than x (float64)."""
+    x32 = x.astype(np.float32)
+    return np.where(x32 < x, np.nextafter(x32, np.float32(np.inf)), x32)
+
+
+def boxes_overlap(boxes: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the pairs whose bounding boxes overlap: far tighter than spheres for slivers."""
+    keep = _overlap(boxes, a, b)
+    return a[keep], b[keep]
