@@ -221,6 +221,8 @@ if ENVIRONMENT == "production":
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 
 # --- printhub
+# Online payment: a dotted path to a billing.gateway.PaymentProvider; none is wired in.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "")
 QUOTE_VALID_DAYS = int(env("QUOTE_VALID_DAYS", "14"))
 # Quote previews reuse a snapshot of the network (prices, printers, hours) this long.
 QUOTE_PREVIEW_CACHE_SECONDS = int(env("QUOTE_PREVIEW_CACHE_SECONDS", "10"))
