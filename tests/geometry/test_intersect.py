@@ -13,13 +13,16 @@ from manifold3d import Mesh as ManifoldMesh
 from pymeshfix import PyTMesh
 
 from printhub.geometry import intersect
-from printhub.geometry.intersect import _broad
 from printhub.geometry.intersect import (
     SelfIntersections,
+    _broad,
+    _exact,
+    _patches,
     find_self_intersections,
     triangles_cross,
 )
 from printhub.geometry.mesh import Mesh
+from printhub.geometry.tolerances import INTERSECT_TOUCH_REL
 from tests.geometry.meshes import helix_tube
 
 
@@ -304,6 +307,194 @@ def test_max_pairs_truncates():
     assert len(cut.face_pairs) == 5
     with pytest.raises(ValueError, match="max_pairs"):
         find_self_intersections(merged(*parts), max_pairs=0)
+
+
+# --- Patches: pieces that cannot cross themselves ------------------------------------------
+
+
+def patches_and_candidates(mesh: Mesh, prune: bool = True) -> tuple[np.ndarray, int]:
+    """The certified patch of each face, and how many pairs the broad phase hands on."""
+    faces = np.asarray(mesh.faces)
+    triangles = np.asarray(mesh.vertices, dtype=np.float64)[faces]
+    lo, hi = mesh.bounds
+    tol = INTERSECT_TOUCH_REL * max(float(np.linalg.norm(hi - lo)), float(np.abs(lo).max()))
+    geometry = _exact.face_planes(triangles, tol)
+    patch = _patches.certified_patches(triangles, faces, geometry, len(mesh.vertices), tol)
+    if not prune:
+        patch[:] = -1
+    pairs = intersect.candidate_pairs(triangles, geometry.usable, patch, tol)
+    return patch, sum(len(a) for a, _ in pairs)
+
+
+def from_manifold(solid: Manifold) -> Mesh:
+    out = solid.to_mesh()
+    return Mesh(
+        np.asarray(out.vert_properties, dtype=np.float64)[:, :3],
+        np.asarray(out.tri_verts, dtype=np.int32),
+    )
+
+
+def square(size: float, offset=(0.0, 0.0), divisions: int = 1, down: bool = False) -> Mesh:
+    """A flat square at z = 0 made of 2 * divisions² triangles, facing +z (or -z)."""
+    g = np.linspace(0, size, divisions + 1)
+    x, y = np.meshgrid(g + offset[0], g + offset[1], indexing="ij")
+    vertices = np.stack([x.ravel(), y.ravel(), np.zeros(x.size)], axis=1)
+    idx = np.arange(x.size).reshape(x.shape)
+    a, b, c, d = idx[:-1, :-1], idx[1:, :-1], idx[1:, 1:], idx[:-1, 1:]
+    faces = np.concatenate([np.stack([a, b, c], -1), np.stack([a, c, d], -1)]).reshape(-1, 3)
+    if down:
+        faces = faces[:, ::-1]
+    return Mesh(vertices, faces.astype(np.int32))
+
+
+def joined(*meshes: Mesh) -> Mesh:
+    offsets = np.cumsum([0] + [len(m.vertices) for m in meshes[:-1]])
+    return Mesh(
+        np.concatenate([m.vertices for m in meshes]),
+        np.concatenate([m.faces + o for m, o in zip(meshes, offsets, strict=True)]).astype(
+            np.int32
+        ),
+    )
+
+
+def test_densely_divided_flat_faces_keep_the_broad_phase_small():
+    # A CAD-like L of two long bars, every face split into 900 long slivers (as a refined
+    # bracket): the old broad phase handed on ~10 pairs per face, nearly all between coplanar
+    # neighbours. Each flat face is now one certified patch; only the seams remain.
+    bars = Manifold.cube((60, 4, 2)) + Manifold.cube((4, 40, 2))
+    mesh = from_manifold(bars.refine(30))
+    assert len(mesh.faces) == 25_200
+    patch, pruned = patches_and_candidates(mesh)
+    assert np.all(patch >= 0)
+    assert len(np.unique(patch)) <= 14  # about one per flat face of the L
+    _, unpruned = patches_and_candidates(mesh, prune=False)
+    assert unpruned > 5 * len(mesh.faces)
+    assert pruned < 0.5 * len(mesh.faces)
+    assert not find_self_intersections(mesh).is_self_intersecting
+
+
+def test_dense_flat_bodies_overlapping_are_still_found():
+    # Two such bodies pushed into each other: every patch is certified on its own, and
+    # pairs between patches are still tested.
+    bar = Manifold.cube((60, 4, 2)).refine(20)
+    other = bar.rotate((0, 0, 80)).translate((30.37, -20.13, 1.05))
+    mesh = joined(from_manifold(bar), from_manifold(other))
+    result = find_self_intersections(mesh)
+    assert result.is_self_intersecting
+    half = len(mesh.faces) // 2
+    assert np.all((result.face_pairs[:, 0] < half) & (result.face_pairs[:, 1] >= half))
+
+
+@pytest.mark.parametrize("divisions", [2, 12])
+def test_coincident_squares_overlapping_by_half_are_found(divisions):
+    # Two coplanar squares facing the same way, the second moved by half its width: the
+    # surfaces of two overlapping solids. With 12 divisions each square is a certified patch.
+    mesh = joined(square(10, divisions=divisions), square(10, (5, 0), divisions=divisions))
+    result = find_self_intersections(mesh)
+    assert result.is_self_intersecting
+    half = len(mesh.faces) // 2
+    assert np.all((result.face_pairs[:, 0] < half) & (result.face_pairs[:, 1] >= half))
+    # The moved square's left half (5 < x < 10) lies on the first square, its right half
+    # beside it.
+    moved_faces = result.faces[result.faces >= half] - half
+    centres = mesh.triangles[half:][moved_faces].mean(axis=1)
+    assert len(moved_faces) == half // 2 and np.all(centres[:, 0] < 10)
+    # Facing opposite ways they are two solids in contact, not crossing.
+    flipped = joined(square(10, divisions=divisions), square(10, (5, 0), divisions, down=True))
+    assert not find_self_intersections(flipped).is_self_intersecting
+
+
+def spiral_strip(turns: float, overlap: bool, steps_per_turn: int = 120) -> Mesh:
+    """A flat strip at z = 0 winding around the origin; with overlap its turns cover each other."""
+    width = 2.0
+    pitch = 0.5 * width if overlap else 1.5 * width  # radius gained per turn
+    theta = np.linspace(0, 2 * np.pi * turns, int(steps_per_turn * turns) + 1)
+    radius = 10 + pitch * theta / (2 * np.pi)
+    inner = np.stack(
+        [(radius - width / 2) * np.cos(theta), (radius - width / 2) * np.sin(theta)], 1
+    )
+    outer = np.stack(
+        [(radius + width / 2) * np.cos(theta), (radius + width / 2) * np.sin(theta)], 1
+    )
+    vertices = np.concatenate([inner, outer])
+    vertices = np.concatenate([vertices, np.zeros((len(vertices), 1))], axis=1)
+    n = len(theta)
+    i = np.arange(n - 1)
+    faces = np.concatenate(
+        [np.stack([i, i + 1, n + i + 1], 1), np.stack([i, n + i + 1, n + i], 1)]
+    ).astype(np.int32)
+    return Mesh(vertices, faces)
+
+
+def test_a_flat_strip_winding_over_itself_is_not_certified_and_is_found(monkeypatch):
+    # One connected patch, every face facing +z, but it is not a graph: its second turn lies
+    # on its first. Most overlapping pairs are far from the strip's ends and edges, so only
+    # the border-edge test (the end of the strip crosses its outer edge) keeps them in.
+    clean = spiral_strip(turns=1.8, overlap=False)
+    patch, _ = patches_and_candidates(clean)
+    assert np.all(patch >= 0) and len(np.unique(patch)) == 1
+    assert not find_self_intersections(clean).is_self_intersecting
+
+    wound = spiral_strip(turns=1.8, overlap=True)
+    patch, _ = patches_and_candidates(wound)
+    assert np.all(patch < 0)
+    result = find_self_intersections(wound)
+    monkeypatch.setattr(intersect, "_PRUNED_SHARE", 2.0)
+    monkeypatch.setattr(intersect, "certified_patches", lambda t, f, *_: np.full(len(f), -1))
+    unpruned = find_self_intersections(wound)
+    assert len(result.face_pairs) > 100
+    assert np.array_equal(result.face_pairs, unpruned.face_pairs)
+
+
+def test_a_flat_fan_winding_twice_is_not_certified():
+    # Every edge of the inner vertex is shared, so no border edge is near it; only the turn
+    # around the vertex (two full turns) shows that the patch covers its shadow twice.
+    n = 24
+    angle = np.linspace(0, 4 * np.pi, 2 * n, endpoint=False)
+    radius = np.where(np.arange(2 * n) < n, 10.0, 6.0)
+    ring = np.stack([radius * np.cos(angle), radius * np.sin(angle), np.zeros(2 * n)], 1)
+    vertices = np.vstack([[0, 0, 0], ring])
+    faces = np.array([[0, 1 + i, 1 + (i + 1) % (2 * n)] for i in range(2 * n)], dtype=np.int32)
+    mesh = Mesh(vertices, faces)
+    patch, _ = patches_and_candidates(mesh)
+    assert np.all(patch < 0)
+    assert find_self_intersections(mesh).is_self_intersecting
+
+
+def test_finely_divided_spheres_are_a_few_certified_patches():
+    for tm in (sphere(subdivisions=5), trimesh.creation.uv_sphere(count=[64, 64])):
+        patch, pruned = patches_and_candidates(indexed(tm))
+        assert np.mean(patch >= 0) > 0.99
+        assert len(np.unique(patch[patch >= 0])) == 6
+        _, unpruned = patches_and_candidates(indexed(tm), prune=False)
+        assert pruned < 0.2 * unpruned
+
+
+def crumpled_sphere(seed: int) -> Mesh:
+    """A sphere with a few large random dents and bumps and some noise: folded in places."""
+    rng = np.random.default_rng(seed)
+    tm = sphere(subdivisions=3)
+    vertices = tm.vertices.copy()
+    for _ in range(4):
+        centre = tm.vertices[rng.integers(len(vertices))]
+        weight = np.exp(-np.sum((tm.vertices - centre) ** 2, axis=1) / 4.0)
+        vertices += weight[:, None] * rng.normal(0, 1, 3) * 5
+    vertices += rng.normal(0, 0.2, vertices.shape)
+    return Mesh(vertices, np.asarray(tm.faces, dtype=np.int32))
+
+
+def test_skipping_patches_never_changes_the_answer(monkeypatch):
+    # The surface folds through itself in places and is a graph in others. Skipping the
+    # certified patches must give exactly the pairs of the search that tests everything.
+    meshes = [crumpled_sphere(seed) for seed in range(8)]
+    pruned = [find_self_intersections(mesh) for mesh in meshes]
+    shares = [np.mean(patches_and_candidates(mesh)[0] >= 0) for mesh in meshes]
+    monkeypatch.setattr(intersect, "_PRUNED_SHARE", 2.0)
+    monkeypatch.setattr(intersect, "certified_patches", lambda t, f, *_: np.full(len(f), -1))
+    for mesh, by_patch in zip(meshes, pruned, strict=True):
+        assert np.array_equal(by_patch.face_pairs, find_self_intersections(mesh).face_pairs)
+    assert sum(r.is_self_intersecting for r in pruned) >= 4
+    assert np.mean(shares) > 0.5
 
 
 # --- Faces sharing a vertex or an edge ----------------------------------------------------
