@@ -24,7 +24,12 @@ import numpy as np
 
 from printhub.geometry.mesh import Mesh
 from printhub.slicing.estimate.calibration import FDM_COEFFICIENTS
-from printhub.slicing.estimate.layers import LayerGeometry, SupportSpec, measure_layers
+from printhub.slicing.estimate.layers import (
+    LayerGeometry,
+    PreparedModel,
+    SupportSpec,
+    measure_layers,
+)
 from printhub.slicing.estimate.profile import FdmProfile, Move, read_fdm_profile
 from printhub.slicing.estimate.result import Estimate
 
@@ -431,12 +436,12 @@ def support_spec(p: FdmProfile) -> SupportSpec | None:
     )
 
 
-def measure_for(mesh: Mesh, p: FdmProfile) -> LayerGeometry:
+def measure_for(model: Mesh | PreparedModel, p: FdmProfile) -> LayerGeometry:
     """The layer geometry an FDM estimate of this mesh under this profile needs."""
-    return measure_layers(mesh, p.layer_height_mm, p.first_layer_height_mm, support_spec(p))
+    return measure_layers(model, p.layer_height_mm, p.first_layer_height_mm, support_spec(p))
 
 
-def estimate_fdm(mesh: Mesh, config: Mapping[str, str]) -> Estimate:
+def estimate_fdm(model: Mesh | PreparedModel, config: Mapping[str, str]) -> Estimate:
     """Estimate print time and filament of a mesh (as placed) with a flat PrusaSlicer config."""
     profile = read_fdm_profile(config)
-    return fdm_time(measure_for(mesh, profile), profile)
+    return fdm_time(measure_for(model, profile), profile)

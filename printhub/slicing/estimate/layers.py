@@ -4,17 +4,33 @@ the area that becomes a top or a bottom surface, and the overhang that needs sup
 Tall parts are sampled: at most MAX_PLANES planes are cut, each standing for the layers
 around it (``weight``); the top/bottom exposure between two sampled planes is then shared
 evenly by the layers between them.
+
+Everything here depends on the mesh and a few numbers of the job (layer heights, support
+rule), never on the material. A PreparedModel (``prepare(mesh)``) keeps what was measured,
+so that the many estimates of one model (every printer and material of a network) measure
+each layer setting and support rule once.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from printhub.geometry.mesh import Mesh
-from printhub.geometry.sections import cross_sections, section_loops, slice_planes
+from printhub.geometry.sections import (
+    CHUNK,
+    FaceTable,
+    LayerSections,
+    cross_sections,
+    face_table,
+    section_loops,
+    slice_planes,
+)
 
 # Cutting every layer of a tall fine mesh costs more than the estimate may (100x faster than
 # slicing); beyond this many layers, a uniform sample of them is cut instead.
@@ -29,6 +45,92 @@ SMALL_LOOP_MM = 2 * math.pi * 6.5
 _HULL_DIRECTIONS = np.stack(
     [np.cos(np.arange(8) * np.pi / 8), np.sin(np.arange(8) * np.pi / 8)], axis=1
 )
+# Support grids with more cells than this skip the dense cell mask (a plain speed-up).
+MAX_MASK_CELLS = 50_000_000
+
+_T = TypeVar("_T")
+
+
+class PreparedModel:
+    """A mesh and what its estimates measure, kept for the next estimate of the same mesh.
+
+    Per-face quantities (heights, areas, slopes; about 100 bytes a face, 24 a vertex: some
+    100 MB for a million triangles) are computed on first use; layer sections, loops and
+    support columns are kept per layer setting and support rule. An estimate from a
+    PreparedModel is the same computation as from the mesh alone, so its figures are
+    identical; only work already done is skipped.
+
+    Safe to share between threads (a figure two threads need at once is computed once). The
+    mesh must not be changed in place afterwards (nothing in printhub does).
+    """
+
+    def __init__(self, mesh: Mesh):
+        self.mesh = mesh
+        self._memo: dict[Hashable, object] = {}
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"PreparedModel({self.mesh.triangle_count} triangles, {len(self._memo)} kept)"
+
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """The value kept under key, computing and keeping it the first time."""
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = compute()
+            return self._memo[key]  # type: ignore[return-value]
+
+    @property
+    def faces(self) -> FaceTable:
+        """Per-face table of the mesh (printhub.geometry.sections.FaceTable)."""
+        return self.memo("faces", lambda: face_table(self.mesh))
+
+    @property
+    def cos_down(self) -> np.ndarray:
+        """(m,) float: cosine of each face's normal to -z (1 faces straight down)."""
+
+        def compute() -> np.ndarray:
+            t = self.faces
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(t.area > 0, -t.flat_area / t.area, 0.0)
+
+        return self.memo("cos_down", compute)
+
+    @property
+    def centre_z(self) -> np.ndarray:
+        """(m,) float, mm: height of each face's centroid (in the vertices' precision)."""
+
+        def compute() -> np.ndarray:
+            h = self.mesh.vertices[:, 2]
+            a, b, c = self.faces.corners
+            return (h[a] + h[b] + h[c]) / 3
+
+        return self.memo("centre_z", compute)
+
+    @property
+    def z_range(self) -> tuple[float, float]:
+        """(lowest, highest) z of the mesh, mm."""
+        lo, hi = self.mesh.bounds[:, 2]
+        return float(lo), float(hi)
+
+    @property
+    def volume_mm3(self) -> float:
+        """Enclosed volume, mm³ (signed: negative for an inside-out mesh)."""
+        return self.memo("volume", lambda: _enclosed_volume(self.faces))
+
+    def sections(self, planes: np.ndarray) -> LayerSections:
+        """Cross-sections at the plane heights (mm, ascending), kept per set of planes."""
+        planes = np.ascontiguousarray(planes, dtype=np.float64)
+        return self.memo(("sections", planes.tobytes()), lambda: cross_sections(self.faces, planes))
+
+
+def _blocks(n: int) -> list[slice]:
+    """Slices of range(n), CHUNK long: long chains of array arithmetic run block by block."""
+    return [slice(start, start + CHUNK) for start in range(0, n, CHUNK)]
+
+
+def prepare(mesh: Mesh | PreparedModel) -> PreparedModel:
+    """A PreparedModel of the mesh, to pass to every estimate of it (the same one if given)."""
+    return mesh if isinstance(mesh, PreparedModel) else PreparedModel(mesh)
 
 
 @dataclass(frozen=True)
@@ -83,19 +185,79 @@ class LayerGeometry:
 
 
 def measure_layers(
-    mesh: Mesh,
+    model: Mesh | PreparedModel,
     layer_height: float,
     first_layer_height: float,
     support: SupportSpec | None = None,
     max_planes: int = MAX_PLANES,
 ) -> LayerGeometry:
     """Cut a mesh (placed as it will print: lowest point on the bed) into layers."""
-    z_lo, z_hi = (float(v) for v in mesh.bounds[:, 2])
+    prepared = prepare(model)
+    rows = prepared.memo(
+        ("rows", layer_height, first_layer_height, max_planes),
+        lambda: _layer_rows(prepared, layer_height, first_layer_height, max_planes),
+    )
+    if rows.count == 0:
+        e = np.zeros(0)
+        return LayerGeometry(0, 0.0, e, e, e, e, e, e, e, 0.0, e, e, e, e, e)
+    if support is not None and support.threshold_deg > 0:
+        columns = prepared.memo(
+            ("support", rows.planes.tobytes(), support),
+            lambda: support_columns(prepared, rows.planes, support),
+        )
+    else:
+        k = len(rows.planes)
+        columns = SupportColumns(np.zeros(k), np.zeros(k), 0.0, 0.0)
+    return LayerGeometry(
+        layer_count=rows.count,
+        height_mm=rows.height_mm,
+        thickness=rows.thickness,
+        weight=rows.weight,
+        area=rows.area,
+        perimeter=rows.perimeter,
+        up=rows.up,
+        down=rows.down,
+        overhang_flat=rows.overhang_flat,
+        footprint_hull_mm=rows.footprint_hull_mm,
+        islands=rows.islands,
+        holes=rows.holes,
+        small_loops=rows.small_loops,
+        support_area=columns.area,
+        support_interface=columns.interface,
+        support_bed_area_mm2=columns.first_layer_area,
+        support_bed_outline_mm=columns.outline,
+    )
+
+
+@dataclass(frozen=True)
+class _LayerRows:
+    """What a layer setting measures on a mesh, support aside (see LayerGeometry)."""
+
+    count: int
+    height_mm: float
+    planes: np.ndarray  # (k,) mm, the sampled rows' cutting heights
+    thickness: np.ndarray
+    weight: np.ndarray
+    area: np.ndarray
+    perimeter: np.ndarray
+    up: np.ndarray
+    down: np.ndarray
+    overhang_flat: np.ndarray
+    footprint_hull_mm: float
+    islands: np.ndarray
+    holes: np.ndarray
+    small_loops: np.ndarray
+
+
+def _layer_rows(
+    prepared: PreparedModel, layer_height: float, first_layer_height: float, max_planes: int
+) -> _LayerRows:
+    z_lo, z_hi = prepared.z_range
     print_z, slice_z = slice_planes(z_lo, z_hi, layer_height, first_layer_height)
     count = len(print_z)
     if count == 0:
         e = np.zeros(0)
-        return LayerGeometry(0, 0.0, e, e, e, e, e, e, e, 0.0, e, e, e, e, e)
+        return _LayerRows(0, 0.0, e, e, e, e, e, e, e, e, 0.0, e, e, e)
     thickness = np.diff(print_z, prepend=0.0)
     if count > max_planes:
         # Keep the first layer (printed differently) and an even spread of the others.
@@ -106,44 +268,34 @@ def measure_layers(
     # Each sampled row stands for the layers from itself up to the next sampled one.
     weight = np.diff(rows, append=count).astype(np.float64)
     planes = slice_z[rows] + z_lo
-    sections = cross_sections(mesh, planes)
+    sections = prepared.sections(planes)
     area = np.maximum(sections.area, 0.0)
-    triangles = mesh.triangles
-    flat, cos_down = _face_frame(triangles)
-    centre_z = triangles[:, :, 2].mean(axis=1)
-    if support is not None and support.threshold_deg > 0:
-        columns = support_columns(triangles, planes, support, cos_down, centre_z)
-    else:
-        columns = SupportColumns(np.zeros(len(rows)), np.zeros(len(rows)), 0.0, 0.0)
-    islands, holes, small = _loop_stats(mesh, planes, sections.perimeter)
-    return LayerGeometry(
-        layer_count=count,
+    islands, holes, small = _loop_stats(prepared, planes, sections.perimeter)
+    return _LayerRows(
+        count=count,
         height_mm=z_hi - z_lo,
+        planes=planes,
         thickness=thickness[rows],
         weight=weight,
         area=area,
         perimeter=sections.perimeter,
         up=sections.up_between(),
         down=sections.down_between(),
-        overhang_flat=_overhang_flat(centre_z, flat, cos_down, planes),
-        footprint_hull_mm=_footprint_hull(mesh, z_lo + first_layer_height, area[0]),
+        overhang_flat=_overhang_flat(prepared, planes),
+        footprint_hull_mm=_footprint_hull(prepared.mesh, z_lo + first_layer_height, area[0]),
         islands=islands,
         holes=holes,
         small_loops=small,
-        support_area=columns.area,
-        support_interface=columns.interface,
-        support_bed_area_mm2=columns.first_layer_area,
-        support_bed_outline_mm=columns.outline,
     )
 
 
 def _loop_stats(
-    mesh: Mesh, planes: np.ndarray, perimeter: np.ndarray
+    prepared: PreparedModel, planes: np.ndarray, perimeter: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Islands, holes and small-loop share per row, traced at a few planes."""
     k = len(planes)
     traced = np.unique(np.linspace(0, k - 1, min(k, LOOP_PLANES)).round().astype(np.int64))
-    loops = section_loops(mesh, planes[traced])
+    loops = section_loops(prepared.faces, planes[traced])
     outer, holes = loops.count(len(traced))
     small = np.bincount(
         loops.plane[loops.length < SMALL_LOOP_MM],
@@ -162,35 +314,31 @@ def _loop_stats(
     )
 
 
-def _enclosed_volume(triangles: np.ndarray) -> float:
-    t = triangles.astype(np.float64, copy=False)
-    origin = t[:, 0].mean(axis=0) if len(t) else np.zeros(3)
-    a, b, c = t[:, 0] - origin, t[:, 1] - origin, t[:, 2] - origin
-    cross_x = b[:, 1] * c[:, 2] - b[:, 2] * c[:, 1]
-    cross_y = b[:, 2] * c[:, 0] - b[:, 0] * c[:, 2]
-    cross_z = b[:, 0] * c[:, 1] - b[:, 1] * c[:, 0]
-    return float((a[:, 0] * cross_x + a[:, 1] * cross_y + a[:, 2] * cross_z).sum() / 6.0)
+def _enclosed_volume(table: FaceTable) -> float:
+    """Signed volume enclosed by the faces (divergence theorem), mm³."""
+    if table.face_count == 0:
+        return 0.0
+    x, y, z = table.x, table.y, table.z
+    a, b, c = table.corners
+    origin = [x[a].mean(), y[a].mean(), z[a].mean()]
+    total = 0.0
+    for block in _blocks(len(a)):
+        ia, ib, ic = a[block], b[block], c[block]
+        ax, ay, az = x[ia] - origin[0], y[ia] - origin[1], z[ia] - origin[2]
+        bx, by, bz = x[ib] - origin[0], y[ib] - origin[1], z[ib] - origin[2]
+        cx, cy, cz = x[ic] - origin[0], y[ic] - origin[1], z[ic] - origin[2]
+        total += float(
+            (ax * (by * cz - bz * cy) + ay * (bz * cx - bx * cz) + az * (bx * cy - by * cx)).sum()
+        )
+    return total / 6.0
 
 
-def _face_frame(triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(projected signed area (m,), cosine of each face's angle to -z (m,))."""
-    t = triangles.astype(np.float64, copy=False)
-    e1 = t[:, 1] - t[:, 0]
-    e2 = t[:, 2] - t[:, 0]
-    flat = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])  # > 0 faces up
-    nx = e1[:, 1] * e2[:, 2] - e1[:, 2] * e2[:, 1]
-    ny = e1[:, 2] * e2[:, 0] - e1[:, 0] * e2[:, 2]
-    double = np.sqrt(nx * nx + ny * ny + (2 * flat) ** 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos_down = np.where(double > 0, -2 * flat / double, 0.0)
-    return flat, cos_down
-
-
-def _overhang_flat(centre_z, flat, cos_down, planes) -> np.ndarray:
+def _overhang_flat(prepared: PreparedModel, planes: np.ndarray) -> np.ndarray:
     """Downward area of faces flatter than 10° filed by the first plane above them."""
     k = len(planes)
-    row = np.searchsorted(planes, centre_z)
-    chosen = (cos_down > math.cos(math.radians(10.0))) & (row > 0)
+    row = np.searchsorted(planes, prepared.centre_z)
+    chosen = (prepared.cos_down > math.cos(math.radians(10.0))) & (row > 0)
+    flat = prepared.faces.flat_area
     return np.bincount(row[chosen], weights=-flat[chosen], minlength=k + 1)[:k]
 
 
@@ -206,26 +354,53 @@ _U = np.where(_FOLD, 1.0 - _U, _U)
 _V = np.where(_FOLD, 1.0 - _V, _V)
 
 
-def _rasterise(triangles: np.ndarray, cell: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Points on each face, about four per grid cell of its xy footprint, at least one.
+def _rasterise(
+    table: FaceTable, faces: np.ndarray, cell: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points on the faces, about four per grid cell of their xy footprint, at least one.
 
-    Returns (face index, (n, 2) grid cell, z of the point) for every point.
+    faces : (f,) int indices into the table. Returns (cell x, cell y, z) for every point:
+    (p,) int64, int64 and float, mm.
     """
-    t = triangles.astype(np.float64, copy=False)
-    e1 = t[:, 1] - t[:, 0]
-    e2 = t[:, 2] - t[:, 0]
-    footprint = 0.5 * np.abs(e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
-    reach = np.maximum(np.abs(e1[:, :2]).max(axis=1), np.abs(e2[:, :2]).max(axis=1))
-    count = np.clip(np.ceil(4 * footprint / cell**2 + 2 * reach / cell), 1, _SAMPLES)
-    count = count.astype(np.int64)
-    face = np.repeat(np.arange(len(t)), count)
-    index = np.arange(len(face)) - np.repeat(np.cumsum(count) - count, count)
-    # A lone point sits at the centroid; more points spread over the face.
-    u = np.where(count[face] == 1, 1 / 3, _U[index])
-    v = np.where(count[face] == 1, 1 / 3, _V[index])
-    points = t[face, 0] + u[:, None] * e1[face] + v[:, None] * e2[face]
-    cells = np.floor(points[:, :2] / cell).astype(np.int64)
-    return face, cells, points[:, 2]
+    x, y, h = table.x, table.y, table.z
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for block in _blocks(len(faces)):
+        face = faces[block]
+        a, b, c = table.corners[:, face]
+        x0, y0, z0 = x[a], y[a], h[a]
+        e1x, e1y, e1z = x[b] - x0, y[b] - y0, h[b] - z0
+        e2x, e2y, e2z = x[c] - x0, y[c] - y0, h[c] - z0
+        footprint = np.abs(table.flat_area[face])
+        reach = np.maximum(
+            np.maximum(np.abs(e1x), np.abs(e1y)), np.maximum(np.abs(e2x), np.abs(e2y))
+        )
+        count = np.clip(np.ceil(4 * footprint / cell**2 + 2 * reach / cell), 1, _SAMPLES)
+        count = count.astype(np.int64)
+        # A lone point sits at the centroid; more points spread over the face.
+        lone = count == 1
+        px = [x0[lone] + (1 / 3) * e1x[lone] + (1 / 3) * e2x[lone]]
+        py = [y0[lone] + (1 / 3) * e1y[lone] + (1 / 3) * e2y[lone]]
+        pz = [z0[lone] + (1 / 3) * e1z[lone] + (1 / 3) * e2z[lone]]
+        many = np.flatnonzero(~lone)
+        if len(many):
+            n = count[many]
+            row = np.repeat(many, n)
+            index = np.arange(len(row)) - np.repeat(np.cumsum(n) - n, n)
+            u, v = _U[index], _V[index]
+            px.append(x0[row] + u * e1x[row] + v * e2x[row])
+            py.append(y0[row] + u * e1y[row] + v * e2y[row])
+            pz.append(z0[row] + u * e1z[row] + v * e2z[row])
+        px_, py_ = np.concatenate(px), np.concatenate(py)
+        out.append(
+            (
+                np.floor(px_ / cell).astype(np.int64),
+                np.floor(py_ / cell).astype(np.int64),
+                np.concatenate(pz),
+            )
+        )
+    if not out:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    return tuple(np.concatenate(part) for part in zip(*out, strict=True))  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -245,11 +420,7 @@ class SupportColumns:
 
 
 def support_columns(
-    triangles: np.ndarray,
-    planes: np.ndarray,
-    spec: SupportSpec,
-    cos_down: np.ndarray | None = None,
-    centre_z: np.ndarray | None = None,
+    model: Mesh | PreparedModel, planes: np.ndarray, spec: SupportSpec
 ) -> SupportColumns:
     """Where a slicer puts support: under every overhang, down to the bed or the part.
 
@@ -259,30 +430,40 @@ def support_columns(
     overhang, less the contact gap. With ``buildplate_only``, columns that would stand on
     the part are dropped.
     """
+    prepared = prepare(model)
     k = len(planes)
     none = SupportColumns(np.zeros(k), np.zeros(k), 0.0, 0.0)
-    if spec.threshold_deg <= 0 or k == 0 or len(triangles) == 0:
+    table = prepared.faces
+    if spec.threshold_deg <= 0 or k == 0 or table.face_count == 0:
         return none
     cell, gap = spec.cell_mm, spec.gap_mm
-    if cos_down is None:
-        cos_down = _face_frame(triangles)[1]
-    z_bed = float(triangles[:, :, 2].min())
-    if centre_z is None:
-        centre_z = triangles[:, :, 2].mean(axis=1)
-    needs = (cos_down > math.cos(math.radians(spec.threshold_deg))) & (centre_z > planes[0])
+    cos_down = prepared.cos_down
+    needs = (cos_down > math.cos(math.radians(spec.threshold_deg))) & (
+        prepared.centre_z > planes[0]
+    )
     if not needs.any():
         return none
-    facing_up = np.flatnonzero(cos_down < -0.05)
-    overhang = np.flatnonzero(needs)
-    _, o_cell, o_z = _rasterise(triangles[overhang], cell)
-    _, u_cell, u_z = _rasterise(triangles[facing_up], cell)
+    # Heights in the vertices' own precision, as the keys below were calibrated with.
+    native = prepared.mesh.vertices.dtype.type
+    z_bed = float(native(prepared.z_range[0]))
+    span = float(native(prepared.z_range[1]) - z_bed) + 1.0
+    o_x, o_y, o_z = _rasterise(table, np.flatnonzero(needs), cell)
+    u_x, u_y, u_z = _rasterise(table, np.flatnonzero(cos_down < -0.05), cell)
     # One key per cell; overhang points look up the highest upward point below them.
-    lo = np.minimum(o_cell.min(axis=0), u_cell.min(axis=0) if len(u_cell) else o_cell.min(0))
-    width = int(max(o_cell[:, 0].max(), u_cell[:, 0].max() if len(u_cell) else 0) - lo[0] + 1)
-    o_key = (o_cell[:, 1] - lo[1]) * width + (o_cell[:, 0] - lo[0])
-    u_key = (u_cell[:, 1] - lo[1]) * width + (u_cell[:, 0] - lo[0])
+    lo_x = min(o_x.min(), u_x.min()) if len(u_x) else o_x.min()
+    lo_y = min(o_y.min(), u_y.min()) if len(u_y) else o_y.min()
+    width = int(max(o_x.max(), u_x.max() if len(u_x) else 0) - lo_x + 1)
+    o_key = (o_y - lo_y) * width + (o_x - lo_x)
+    u_key = (u_y - lo_y) * width + (u_x - lo_x)
+    if len(u_key):
+        # Upward points in cells without overhang can never be a column's base.
+        cells = int(max(o_key.max(), u_key.max())) + 1
+        if cells <= MAX_MASK_CELLS:
+            wanted = np.zeros(cells, dtype=bool)
+            wanted[o_key] = True
+            kept = wanted[u_key]
+            u_key, u_z = u_key[kept], u_z[kept]
     # Keys order points by cell, then height: the height range must fit inside one key step.
-    span = float(triangles[:, :, 2].max() - z_bed) + 1.0
     u_sorted = np.sort(u_key * span + (u_z - z_bed))
     # Upward points at least a gap below the overhang count as the column's base.
     query = o_key * span + (o_z - z_bed - gap)
@@ -297,14 +478,18 @@ def support_columns(
         keep &= ~on_part
     if not keep.any():
         return none
-    # Columns of one cell resting on the same base merge into the tallest.
-    cell_base = np.stack([o_key[keep], np.round(base[keep], 4)], axis=1)
-    order = np.lexsort((-top[keep], cell_base[:, 1], cell_base[:, 0]))
-    grouped = cell_base[order]
+    # Columns of one cell resting on the same base (to 0.1 µm) merge into the tallest.
+    key, base, top = o_key[keep], base[keep], top[keep]
+    level = np.rint(base * 1e4).astype(np.int64)
+    levels = int(level.max() - level.min()) + 1
+    if int(key.max()) < np.iinfo(np.int64).max // levels:
+        order = np.lexsort((-top, key * levels + (level - level.min())))
+    else:
+        order = np.lexsort((-top, level, key))
     first = np.ones(len(order), dtype=bool)
-    first[1:] = np.any(grouped[1:] != grouped[:-1], axis=1)
-    col_base = base[keep][order][first]
-    col_top = top[keep][order][first]
+    first[1:] = (key[order][1:] != key[order][:-1]) | (level[order][1:] != level[order][:-1])
+    chosen = order[first]
+    col_base, col_top = base[chosen], top[chosen]
     # Rows whose plane lies inside a column, by prefix sums over plane indices.
     start = np.searchsorted(planes, col_base, side="right")
     stop = np.searchsorted(planes, col_top, side="right")
@@ -318,11 +503,10 @@ def support_columns(
     area = rows_covered(start, stop)
     interface = rows_covered(np.maximum(iface, start), stop)
     on_bed = np.flatnonzero(col_base <= z_bed + 1e-6)
-    bed_cells = np.unique(o_key[keep][order][first][on_bed])
+    bed_cells = np.unique(key[chosen][on_bed])
     first_area = len(bed_cells) * cell_area
     # Outline of the bed footprint: cell edges not shared with another footprint cell.
-    occupied = set(bed_cells.tolist()) if len(bed_cells) < 20000 else None
-    if occupied is not None:
+    if len(bed_cells) < 20000:
         neighbours = sum(
             int(np.isin(bed_cells + step, bed_cells).sum()) for step in (1, -1, width, -width)
         )

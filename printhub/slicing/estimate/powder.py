@@ -24,9 +24,8 @@ import math
 import numpy as np
 
 from printhub.geometry.mesh import Mesh
-from printhub.geometry.sections import cross_sections
 from printhub.slicing.catalog import Material, PrinterProfile
-from printhub.slicing.estimate.layers import _enclosed_volume
+from printhub.slicing.estimate.layers import PreparedModel, prepare
 from printhub.slicing.estimate.result import Estimate, cost_krw
 
 RECOAT_S = 9.0
@@ -41,24 +40,28 @@ AREA_PLANES = 128
 
 
 def estimate_sls(
-    mesh: Mesh, printer: PrinterProfile, material: Material, layer_height_mm: float
+    model: Mesh | PreparedModel,
+    printer: PrinterProfile,
+    material: Material,
+    layer_height_mm: float,
 ) -> Estimate:
     """Estimate time and powder of a mesh printed alone on a powder-bed printer."""
-    z_lo, z_hi = (float(v) for v in mesh.bounds[:, 2])
+    prepared = prepare(model)
+    z_lo, z_hi = prepared.z_range
     height = z_hi - z_lo
     build_height = height + 2 * BED_MARGIN_MM
     layers = max(math.ceil(build_height / layer_height_mm - 1e-9), 1)
     part_layers = max(math.ceil(height / layer_height_mm - 1e-9), 1)
     count = min(part_layers, AREA_PLANES)
     planes = z_lo + (np.arange(count) + 0.5) * (height / count)
-    sections = cross_sections(mesh, planes)
+    sections = prepared.sections(planes)
     hatch_s = np.maximum(sections.area, 0.0) / (HATCH_MM * SCAN_MM_S)
     outline_s = sections.perimeter / SCAN_MM_S
     scan_s = float((hatch_s + outline_s).mean()) * part_layers
     recoat_s = layers * RECOAT_S
     time_s = WARMUP_S + recoat_s + scan_s
 
-    volume_mm3 = max(_enclosed_volume(mesh.triangles), 0.0)
+    volume_mm3 = max(prepared.volume_mm3, 0.0)
     part_g = volume_mm3 / 1000.0 * material.density_g_cm3
     bed_area = printer.build_mm[0] * printer.build_mm[1]
     bed_powder_g = bed_area * build_height / 1000.0 * material.density_g_cm3 * BULK_DENSITY

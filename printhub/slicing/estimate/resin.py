@@ -19,9 +19,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from printhub.geometry.mesh import Mesh
-from printhub.geometry.sections import cross_sections
 from printhub.slicing.estimate.calibration import SLA_COEFFICIENTS
-from printhub.slicing.estimate.layers import _enclosed_volume, _face_frame, _footprint_hull
+from printhub.slicing.estimate.layers import PreparedModel, _footprint_hull, prepare
 from printhub.slicing.estimate.profile import flag, number
 from printhub.slicing.estimate.result import Estimate
 
@@ -51,11 +50,14 @@ def exposure_schedule(layers: int, exposure_s: float, initial_s: float, faded: i
 
 
 def estimate_sla(
-    mesh: Mesh, config: Mapping[str, str], c: Mapping[str, float] = SLA_COEFFICIENTS
+    model: Mesh | PreparedModel,
+    config: Mapping[str, str],
+    c: Mapping[str, float] = SLA_COEFFICIENTS,
 ) -> Estimate:
     """Estimate time and resin of a mesh (as placed) with a flat PrusaSlicer SLA config."""
+    prepared = prepare(model)
     layer = number(config, "layer_height", 0.05) or 0.05
-    z_lo, z_hi = (float(v) for v in mesh.bounds[:, 2])
+    z_lo, z_hi = prepared.z_range
     height = z_hi - z_lo
     supports = flag(config, "supports_enable")
     pad = flag(config, "pad_enable")
@@ -68,20 +70,18 @@ def estimate_sla(
     part_layers = max(math.floor(height / layer + 0.5), 1)
     layers = part_layers + math.floor((elevation + pad_mm) / layer + 0.5)
 
-    triangles = mesh.triangles
-    volume = max(_enclosed_volume(triangles), 0.0)
+    volume = max(prepared.volume_mm3, 0.0)
     # Pad under the footprint's hull grown by the brim (as a disc of the same perimeter), and
     # with supports, support per area of downward faces flatter than the critical angle
     # (a fitted volume: tree pillars and heads; their height mattered little in the fit).
-    hull = _footprint_hull(mesh, z_lo + layer, 0.0)
+    hull = _footprint_hull(prepared.mesh, z_lo + layer, 0.0)
     radius = hull / (2 * math.pi) + number(config, "pad_brim_size", 1.6)
     pad_area = math.pi * radius * radius if pad else 0.0
     support_mm3 = c["pad"] * pad_area * pad_mm
     if supports:
-        flat, cos_down = _face_frame(triangles)
         critical = number(config, "support_critical_angle", 45.0)
-        needs = cos_down > math.cos(math.radians(90.0 - critical))
-        support_mm3 += c["head"] * float(-flat[needs].sum())
+        needs = prepared.cos_down > math.cos(math.radians(90.0 - critical))
+        support_mm3 += c["head"] * float(-prepared.faces.flat_area[needs].sum())
 
     # Fast or slow tilt by how much of the screen a layer covers.
     display = number(config, "display_width", 120) * number(config, "display_height", 68)
@@ -89,7 +89,7 @@ def estimate_sla(
     planes = z_lo + (np.arange(min(layers, AREA_PLANES)) + 0.5) * (
         height / min(layers, AREA_PLANES)
     )
-    areas = np.maximum(cross_sections(mesh, planes).area, 0.0) if height > 0 else np.zeros(1)
+    areas = np.maximum(prepared.sections(planes).area, 0.0) if height > 0 else np.zeros(1)
     slow_share = float(np.mean(areas > display * fill)) if len(areas) else 0.0
     slow = round(slow_share * part_layers)
     if pad_area > display * fill:
