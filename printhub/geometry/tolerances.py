@@ -51,6 +51,9 @@ INTERSECT_SLIT_RAD = 1e-9
 # A face too thin for the exact test still has a trustworthy normal (for telling which way it
 # faces, in patches) while twice its area exceeds this fraction of its longest edge squared.
 INTERSECT_PATCH_MIN_SINE = 1e-9
+# A face is seen along its neighbourhood's main axis (in patches) only if its own normal leans
+# at least this much (cosine) towards that axis; otherwise along its own main axis.
+INTERSECT_PATCH_MIN_COS = 1e-3
 
 # Wall thickness (printhub.geometry.thickness).
 # Rays start this fraction of the bounding-box diagonal inside the surface when that is more

@@ -180,7 +180,8 @@ def box_tree_pairs(
 
     A complete binary tree over the leaves holds every node's box and label, level by level.
     Node pairs are expanded a level at a time, all at once, keeping those whose boxes overlap;
-    large frontiers are split and walked depth-first to bound memory.
+    large frontiers are split and walked depth-first to bound memory. Children (and a leaf's
+    faces) are stored side by side, so each pair's children are compared as one block.
     """
     order = np.asarray(order)
     if len(order) < 2:
@@ -192,23 +193,23 @@ def box_tree_pairs(
     size = (2**depth) * _BUCKET_FACES
     leaf = np.empty((size, 6), dtype=np.float32)
     leaf[:, :3], leaf[:, 3:] = np.inf, -np.inf
-    leaf[: len(order)] = boxes[order]
+    np.take(boxes, order, axis=0, out=leaf[: len(order)])
     leaf_label = np.full(size, -1, dtype=np.int64)
     if labels is not None:
         leaf_label[: len(order)] = labels[order]
         leaf_label[len(order) :] = leaf_label[len(order) - 1]
-    levels = [_merge_boxes(leaf.reshape(-1, _BUCKET_FACES, 6))]
-    node_labels = [_merge_labels(leaf_label.reshape(-1, _BUCKET_FACES))]
+    # levels[d] : (2**d, 6) node boxes at depth d; the leaves' buckets are depth `depth`.
+    levels = [_merge_boxes(leaf, _BUCKET_FACES)]
+    node_labels = [_merge_labels(leaf_label, _BUCKET_FACES)]
     while len(levels[-1]) > 1:
-        levels.append(_merge_boxes(levels[-1].reshape(-1, 2, 6)))
-        node_labels.append(_merge_labels(node_labels[-1].reshape(-1, 2)))
-    levels.reverse()  # levels[d] : the 2**d node boxes at depth d
+        levels.append(_merge_boxes(levels[-1], 2))
+        node_labels.append(_merge_labels(node_labels[-1], 2))
+    levels.reverse()
     node_labels.reverse()
+    leaf_blocks = leaf.reshape(-1, _BUCKET_FACES, 6)
+    label_blocks = leaf_label.reshape(-1, _BUCKET_FACES)
+    upper = np.triu(np.ones((_BUCKET_FACES, _BUCKET_FACES), dtype=bool), 1)
 
-    inner = np.arange(_BUCKET_FACES)
-    across_i, across_j = (g.ravel() for g in np.meshgrid(inner, inner, indexing="ij"))
-    upper = across_i < across_j
-    within_i, within_j = across_i[upper], across_j[upper]
     per_chunk = max(1, CHUNK_PAIRS // _BUCKET_FACES**2)
     empty = np.zeros(0, dtype=np.int64)
     root = np.zeros(1 if node_labels[0][0] < 0 else 0, dtype=np.int64)
@@ -218,24 +219,33 @@ def box_tree_pairs(
         if d == depth:
             # Face pairs between two overlapping buckets, and within each bucket.
             for start in range(0, max(len(a), len(same)), per_chunk):
-                part_a = a[start : start + per_chunk, None] * _BUCKET_FACES
-                part_b = b[start : start + per_chunk, None] * _BUCKET_FACES
-                part_s = same[start : start + per_chunk, None] * _BUCKET_FACES
-                fa = np.concatenate([(part_a + across_i).ravel(), (part_s + within_i).ravel()])
-                fb = np.concatenate([(part_b + across_j).ravel(), (part_s + within_j).ravel()])
-                keep = _apart(leaf_label, fa, fb) & _overlap(leaf, fa, fb)
-                yield order[fa[keep]], order[fb[keep]]
+                part_a, part_b = a[start : start + per_chunk], b[start : start + per_chunk]
+                part_s = same[start : start + per_chunk]
+                hit = _block_hits(leaf_blocks, label_blocks, part_a, part_b)
+                pair, i, j = np.nonzero(hit)
+                fa = [part_a[pair] * _BUCKET_FACES + i]
+                fb = [part_b[pair] * _BUCKET_FACES + j]
+                hit = _block_hits(leaf_blocks, label_blocks, part_s, part_s) & upper
+                pair, i, j = np.nonzero(hit)
+                fa.append(part_s[pair] * _BUCKET_FACES + i)
+                fb.append(part_s[pair] * _BUCKET_FACES + j)
+                yield order[np.concatenate(fa)], order[np.concatenate(fb)]
             continue
-        boxes_below, labels_below = levels[d + 1], node_labels[d + 1]
-        child_a = np.concatenate([2 * a, 2 * a, 2 * a + 1, 2 * a + 1, 2 * same])
-        child_b = np.concatenate([2 * b, 2 * b + 1, 2 * b, 2 * b + 1, 2 * same + 1])
-        keep = _apart(labels_below, child_a, child_b)
-        child_a, child_b = child_a[keep], child_b[keep]
-        keep = _overlap(boxes_below, child_a, child_b)
-        child_a, child_b = child_a[keep], child_b[keep]
-        same = np.concatenate([2 * same, 2 * same + 1])
+        child_boxes = levels[d + 1].reshape(-1, 2, 6)
+        child_labels = node_labels[d + 1].reshape(-1, 2)
+        hit = _block_hits(child_boxes, child_labels, a, b)
+        pair, i, j = np.nonzero(hit)
+        child_a = [2 * a[pair] + i]
+        child_b = [2 * b[pair] + j]
+        # Within a node: its two children against each other, and each against itself.
+        hit = _block_hits(child_boxes, child_labels, same, same)[:, 0, 1]
+        child_a.append(2 * same[hit])
+        child_b.append(2 * same[hit] + 1)
+        child_a, child_b = np.concatenate(child_a), np.concatenate(child_b)
+        same = np.stack([2 * same, 2 * same + 1], axis=1).ravel()
         # Only non-empty nodes with faces of more than one label hold pairs of their own.
-        same = same[(boxes_below[same, 0] <= boxes_below[same, 3]) & (labels_below[same] < 0)]
+        below_boxes, below_labels = levels[d + 1], node_labels[d + 1]
+        same = same[(below_boxes[same, 0] <= below_boxes[same, 3]) & (below_labels[same] < 0)]
         if len(child_a) + len(same) > CHUNK_PAIRS and d + 1 < depth:
             half_a, half_s = len(child_a) // 2, len(same) // 2
             stack.append((d + 1, child_a[:half_a], child_b[:half_a], same[:half_s]))
@@ -244,22 +254,43 @@ def box_tree_pairs(
             stack.append((d + 1, child_a, child_b, same))
 
 
-def _merge_boxes(grouped: np.ndarray) -> np.ndarray:
-    """(k, g, 6) boxes in groups of g → (k, 6) boxes around each group."""
-    return np.concatenate([grouped[:, :, :3].min(axis=1), grouped[:, :, 3:].max(axis=1)], axis=1)
+def _block_hits(
+    blocks: np.ndarray, block_labels: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """(k, g, g) bool: box i of block a[k] overlaps box j of block b[k], labels apart.
+
+    blocks : (n, g, 6) float32 boxes; block_labels : (n, g) int
+    """
+    box_a = np.take(blocks, a, axis=0)[:, :, None, :]
+    box_b = np.take(blocks, b, axis=0)[:, None, :, :]
+    hit = box_a[..., 0] <= box_b[..., 3]
+    for lo, hi in ((1, 4), (2, 5)):
+        hit &= box_a[..., lo] <= box_b[..., hi]
+    for lo, hi in ((0, 3), (1, 4), (2, 5)):
+        hit &= box_b[..., lo] <= box_a[..., hi]
+    label_a = np.take(block_labels, a, axis=0)[:, :, None]
+    label_b = np.take(block_labels, b, axis=0)[:, None, :]
+    hit &= (label_a < 0) | (label_a != label_b)
+    return hit
 
 
-def _merge_labels(grouped: np.ndarray) -> np.ndarray:
-    """(k, g) labels in groups of g → (k,) the group's label if all agree, else -1."""
-    first = grouped[:, 0]
-    agree = np.all(grouped == first[:, None], axis=1)
-    return np.where(agree, first, -1)
+def _merge_boxes(boxes: np.ndarray, group: int) -> np.ndarray:
+    """(k * group, 6) boxes → (k, 6) boxes around each run of `group`."""
+    grouped = boxes.reshape(-1, group, 6)
+    merged = grouped[:, 0].copy()
+    for i in range(1, group):
+        np.minimum(merged[:, :3], grouped[:, i, :3], out=merged[:, :3])
+        np.maximum(merged[:, 3:], grouped[:, i, 3:], out=merged[:, 3:])
+    return merged
 
 
-def _apart(labels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(k,) bool: nodes a and b do not both carry one and the same label >= 0."""
-    label_a = np.take(labels, a)
-    return (label_a < 0) | (label_a != np.take(labels, b))
+def _merge_labels(labels: np.ndarray, group: int) -> np.ndarray:
+    """(k * group,) labels → (k,) the run's label where all agree, else -1."""
+    grouped = labels.reshape(-1, group)
+    merged = grouped[:, 0].copy()
+    for i in range(1, group):
+        merged[grouped[:, i] != grouped[:, 0]] = -1
+    return merged
 
 
 def _overlap(boxes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -277,21 +308,34 @@ def _overlap(boxes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def morton_codes(points: np.ndarray) -> np.ndarray:
-    """(n,) uint64 positions of (n, 2 or 3) points along a Z-order curve (21 bits per axis)."""
-    lo = points.min(axis=0)
-    span = float((points.max(axis=0) - lo).max()) or 1.0
-    cells = np.clip((points - lo) / span * (2**21 - 1), 0, 2**21 - 1).astype(np.uint64)
+    """(n,) uint64 positions of (n, 2 or 3) points along a Z-order curve (16 bits per axis)."""
+    # Column by column: reducing a (n, 3) array along axis 0 is several times slower.
+    lo = np.array([points[:, k].min() for k in range(points.shape[1])])
+    hi = np.array([points[:, k].max() for k in range(points.shape[1])])
+    span = float((hi - lo).max()) or 1.0
+    cells = np.clip((points - lo) * (65535 / span), 0, 65535).astype(np.uint64)
     code = np.zeros(len(points), dtype=np.uint64)
     for axis in range(points.shape[1]):
         x = cells[:, axis]
-        # Spread the 21 bits apart, two zero bits after each.
-        x = (x | (x << np.uint64(32))) & np.uint64(0x1F00000000FFFF)
-        x = (x | (x << np.uint64(16))) & np.uint64(0x1F0000FF0000FF)
-        x = (x | (x << np.uint64(8))) & np.uint64(0x100F00F00F00F00F)
-        x = (x | (x << np.uint64(4))) & np.uint64(0x10C30C30C30C30C3)
-        x = (x | (x << np.uint64(2))) & np.uint64(0x1249249249249249)
-        code |= x << np.uint64(axis)
+        # Each byte's bits spread apart through a table, two zero bits after each.
+        spread = _SPREAD_BYTE[x & np.uint64(255)] | (
+            _SPREAD_BYTE[x >> np.uint64(8)] << np.uint64(24)
+        )
+        code |= spread << np.uint64(axis)
     return code
+
+
+def _spread_byte() -> np.ndarray:
+    """(256,) uint64: bit i of each byte moved to bit 3 i."""
+    table = np.zeros(256, dtype=np.uint64)
+    for bit in range(8):
+        table |= ((np.arange(256, dtype=np.uint64) >> np.uint64(bit)) & np.uint64(1)) << np.uint64(
+            3 * bit
+        )
+    return table
+
+
+_SPREAD_BYTE = _spread_byte()
 
 
 def chunks(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -301,10 +345,17 @@ def chunks(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarra
 
 
 def face_boxes(triangles: np.ndarray, tol: float) -> np.ndarray:
-    """(m, 6) float32 bounding boxes (min xyz, max xyz), grown by tol and rounded outwards."""
-    lo = np.minimum(np.minimum(triangles[:, 0], triangles[:, 1]), triangles[:, 2]) - tol
-    hi = np.maximum(np.maximum(triangles[:, 0], triangles[:, 1]), triangles[:, 2]) + tol
-    return np.concatenate([round_down(lo), round_up(hi)], axis=1)
+    """(m, 6) float32 bounding boxes (min xyz, max xyz), grown by at least tol, mm."""
+    lo = np.minimum(np.minimum(triangles[:, 0], triangles[:, 1]), triangles[:, 2])
+    hi = np.maximum(np.maximum(triangles[:, 0], triangles[:, 1]), triangles[:, 2])
+    # Rounding to float32 moves a value by at most 2**-24 of the largest magnitude; growing
+    # by 2**-22 of it more makes the rounded boxes still contain the grown ones.
+    largest = max(abs(float(lo.min(initial=0.0))), abs(float(hi.max(initial=0.0))))
+    grow = tol + largest * 2.0**-22
+    boxes = np.empty((len(triangles), 6), dtype=np.float32)
+    np.subtract(lo, grow, out=boxes[:, :3], casting="same_kind")
+    np.add(hi, grow, out=boxes[:, 3:], casting="same_kind")
+    return boxes
 
 
 def round_down(x: np.ndarray) -> np.ndarray:

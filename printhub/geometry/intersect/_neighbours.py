@@ -51,8 +51,10 @@ class Neighbours:
             return
         wanted = np.zeros(self.n, dtype=bool)
         wanted[unknown] = True
-        # Every face around a wanted vertex, so that its whole fan is seen.
+        # Every face around a wanted vertex, so that its whole fan is seen, with the
+        # vertices they use numbered afresh so that the work stays proportional to them.
         around = np.flatnonzero(wanted[self.faces].any(axis=1))
+        used, local = np.unique(self.faces[around], return_inverse=True)
         g = self.geometry
         part = Faces(
             [e[around] for e in g.edges],
@@ -61,7 +63,8 @@ class Neighbours:
             g.offsets[around],
             g.usable[around],
         )
-        self.embedded[unknown] = embedded_fans(part, self.faces[around], self.n)[unknown]
+        embedded = embedded_fans(part, local.reshape(-1, 3), len(used))
+        self.embedded[used] = np.where(wanted[used], embedded, self.embedded[used])
         self.known[unknown] = True
 
 

@@ -33,7 +33,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..tolerances import INTERSECT_PATCH_MIN_SINE, INTERSECT_SLIT_RAD
+from ..tolerances import INTERSECT_PATCH_MIN_COS, INTERSECT_PATCH_MIN_SINE, INTERSECT_SLIT_RAD
 from ._broad import box_tree_pairs, morton_codes, round_down, round_up
 from ._exact import Faces, cross_rows, rowdot
 
@@ -48,12 +48,42 @@ def certified_patches(
     tol : mm, border edges closer than this count as touching (the patch is not certified)
     """
     m = len(faces)
-    usable = geometry.usable
     start = faces.ravel().astype(np.int64)
     end = faces[:, [1, 2, 0]].ravel().astype(np.int64)
     h1, h2 = _edge_pairs(start, end, n_vertices)
+    smooth, own, normals = _views(faces, geometry, h1 // 3, h2 // 3)
+    edges = (start, end, h1, h2)
+    angles = _corner_angles(geometry, normals, smooth)
+    patch = _certify(triangles, faces, smooth, angles, edges, tol)
+    # Where the smoothed views failed (two parts of a patch touching in the view, as across
+    # a step whose wall is seen edge-on), the faces' own views often succeed.
+    retry = (patch < 0) & (own >= 0)
+    changed = np.flatnonzero(retry & (smooth != own))
+    if len(changed):
+        angles[changed] = _corner_angles(geometry, normals, own, changed)
+        again = _certify(triangles, faces, np.where(retry, own, -1), angles, edges, tol)
+        patch = np.where(again >= 0, again + m, patch)
+    return np.where(geometry.usable, patch, -1)
+
+
+def _certify(
+    triangles: np.ndarray,
+    faces: np.ndarray,
+    view: np.ndarray,
+    angles: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    tol: float,
+) -> np.ndarray:
+    """(m,) int64: the certified patch of each face under the given views, -1 if none.
+
+    view : (m,) int, see _views; faces with view -1 belong to no patch
+    angles : (m, 3) corner angles in those views, radians (see _corner_angles)
+    edges : (3m,) start and end vertex of each half-edge, and (j,) the pairs of opposite
+        half-edges (see _edge_pairs)
+    """
+    m = len(faces)
+    start, end, h1, h2 = edges
     f1, f2 = h1 // 3, h2 // 3
-    view, normals = _views(faces, geometry, f1, f2)
     joins = (view[f1] == view[f2]) & (view[f1] >= 0)
     h1, h2, f1, f2 = h1[joins], h2[joins], f1[joins], f2[joins]
     interior = np.zeros(3 * m, dtype=bool)
@@ -62,19 +92,17 @@ def certified_patches(
     graph = coo_matrix((np.ones(len(f1), dtype=np.int8), (f1, f2)), shape=(m, m))
     _, component = connected_components(graph, directed=False)
     member = view >= 0
-    patch = np.where(member, component, -1)
+    patch = np.where(member, component, -1).astype(np.int64)  # keys below multiply it
     size = np.bincount(patch[member], minlength=m)
     candidate = size > 1  # a single face has no pairs to save
     on_candidate = member & candidate[np.maximum(patch, 0)]
     border = np.flatnonzero(np.repeat(on_candidate, 3) & ~interior)
 
-    axis = np.maximum(view, 0) // 2
-    angles = _corner_angles(geometry, normals, axis)
     ends = _border_in_view(triangles, view, border)
     failed = _failed_at_vertices(faces, patch, on_candidate, angles, start, end, border, ends)
     failed |= _failed_at_border_edges(patch, start, end, border, ends, tol)
     good = candidate & ~failed
-    return np.where(usable & on_candidate & good[np.maximum(patch, 0)], patch, -1)
+    return np.where(on_candidate & good[np.maximum(patch, 0)], patch, -1)
 
 
 def _edge_pairs(
@@ -102,60 +130,115 @@ def _edge_pairs(
 
 def _views(
     faces: np.ndarray, geometry: Faces, f1: np.ndarray, f2: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The axis each face is seen along, and the normals the views were taken from.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two choices of the axis each face is seen along, and the normals they were taken from.
 
-    Returns (m,) int view, 2 * axis + (normal points down the axis), or -1; and (m, 3) unit
-    normals, zero for faces counted as flat.
+    Returns (m,) int smoothed and own views, each 2 * axis + (normal points down the axis)
+    or -1; and (m, 3) unit normals, zero for faces counted as flat.
     f1, f2 : (j,) faces joined by an edge
 
-    A face is seen along the axis its normal leans to most. Faces too thin for the exact
-    test still have a trustworthy normal unless nearly collinear; those that are nearly
-    collinear are flat seen along any axis, so they take a neighbour's view (through up to
-    three such faces in a row). Faces using a vertex twice take none.
+    The own view is the axis a face's normal leans to most. The smoothed view is the axis
+    that the mean normal around the face (over its corners' fans) leans to most, so that
+    neighbouring faces agree even where the surface is noisy or leans about 45 degrees
+    between two axes; a face that does not itself face that way by INTERSECT_PATCH_MIN_COS
+    keeps its own. Faces too thin for the exact test still have a trustworthy normal unless
+    nearly collinear; those that are nearly collinear are flat seen along any axis, so they
+    take a neighbour's view (through up to three such faces in a row). Faces using a vertex
+    twice take none.
     """
     edges, double_area = geometry.edges, geometry.double_area
     normals = geometry.normals.copy()
     thin = np.flatnonzero(~geometry.usable)
-    longest_sq = np.max([rowdot(e[thin], e[thin]) for e in edges], axis=0)
+    longest_sq = np.max([rowdot(e[thin], e[thin]) for e in edges], axis=0, initial=0.0)
     trusted = thin[double_area[thin] > INTERSECT_PATCH_MIN_SINE * longest_sq]
     normals[trusted] = (
         cross_rows(edges[0][trusted], -edges[2][trusted]) / double_area[trusted, None]
     )
-    axis = np.argmax(np.abs(normals), axis=1)
-    down = np.take_along_axis(normals, axis[:, None], axis=1)[:, 0] < 0
-    has_normal = np.zeros(len(faces), dtype=bool)
+    has_normal = geometry.usable.copy()
     has_normal[trusted] = True
-    has_normal |= geometry.usable
-    view = np.where(has_normal, 2 * axis + down, -1)
     flat = ~has_normal & (
         (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 2] != faces[:, 0])
     )
-    if flat.any():
-        for _ in range(3):
-            for a, b in ((f1, f2), (f2, f1)):
-                take = flat[a] & (view[a] < 0) & (view[b] >= 0)
-                view[a[take]] = view[b[take]]
-    return view, normals
+
+    first = 3 * np.arange(len(faces))
+
+    def view_along(axis: np.ndarray) -> np.ndarray:
+        down = _pick(normals, first + axis) < 0
+        view = np.where(has_normal, 2 * axis + down, -1)
+        if flat.any():
+            for _ in range(3):
+                for a, b in ((f1, f2), (f2, f1)):
+                    take = flat[a] & (view[a] < 0) & (view[b] >= 0)
+                    view[a[take]] = view[b[take]]
+        return view
+
+    own_axis = _dominant(normals)
+    mean = _mean_normals(faces, normals * double_area[:, None])
+    axis = _dominant(mean)
+    along = _pick(normals, first + axis)
+    mean_down = _pick(mean, first + axis) < 0
+    agrees = np.where(mean_down, -along, along) > INTERSECT_PATCH_MIN_COS
+    return view_along(np.where(agrees, axis, own_axis)), view_along(own_axis), normals
 
 
-def _corner_angles(geometry: Faces, normals: np.ndarray, axis: np.ndarray) -> np.ndarray:
-    """(m, 3) float: each face's angle at each corner, seen along its axis (radians).
+def _mean_normals(faces: np.ndarray, weighted: np.ndarray) -> np.ndarray:
+    """(m, 3): per face, the sum of the area-weighted normals of every face at its corners.
+
+    weighted : (m, 3) normals times twice the area
+    """
+    n = int(faces.max()) + 1
+    corners = [faces[:, k].astype(np.intp) for k in range(3)]
+    at_vertex = np.zeros((n, 3))
+    for i in range(3):
+        column = np.ascontiguousarray(weighted[:, i])
+        for corner in corners:
+            at_vertex[:, i] += np.bincount(corner, column, minlength=n)
+    mean = np.take(at_vertex, corners[0], axis=0)
+    for corner in corners[1:]:
+        mean += np.take(at_vertex, corner, axis=0)
+    return mean
+
+
+def _dominant(vectors: np.ndarray) -> np.ndarray:
+    """(m,) index of the largest absolute component of each (m, 3) row."""
+    size = np.abs(vectors)
+    return np.where(
+        size[:, 0] >= np.maximum(size[:, 1], size[:, 2]),
+        0,
+        np.where(size[:, 1] >= size[:, 2], 1, 2),
+    )
+
+
+def _corner_angles(
+    geometry: Faces, normals: np.ndarray, view: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """(k, 3) float: the angle at each corner of faces `rows` (default all), seen along their
+    view, radians.
 
     normals : (m, 3) unit, zero for faces counted as flat (angles 0, 0 and pi)
+    view : (m,) int, see _views (faces without one get angles along x, never used)
     """
-    edges, double_area = geometry.edges, geometry.double_area
+    if rows is None:
+        rows = slice(None)
+    axis = np.maximum(view[rows], 0) // 2
+    pick = 3 * np.arange(len(axis)) + axis
     # Seen along the axis, the cross product of two edges is the axis component of their 3-D
     # cross product: twice the area times the normal's component, the same at every corner.
     # The dot product loses the axis components.
-    sine_part = double_area * np.abs(np.take_along_axis(normals, axis[:, None], axis=1)[:, 0])
-    along = [np.take_along_axis(e, axis[:, None], axis=1)[:, 0] for e in edges]
+    sine_part = geometry.double_area[rows] * np.abs(_pick(normals[rows], pick))
+    edges = [e[rows] for e in geometry.edges]
+    along = [_pick(e, pick) for e in edges]
     angles = np.empty((len(axis), 3))
     for k in range(3):
         u, w = edges[k], edges[(k + 2) % 3]  # to the next corner; from the previous one
         cos_part = along[k] * along[(k + 2) % 3] - rowdot(u, w)
         angles[:, k] = np.arctan2(sine_part, cos_part)
     return angles
+
+
+def _pick(rows: np.ndarray, flat_index: np.ndarray) -> np.ndarray:
+    """(k,) one entry per row of a (k, 3) array, at flat index 3 * row + column."""
+    return np.take(np.ascontiguousarray(rows).ravel(), flat_index)
 
 
 def _border_in_view(
