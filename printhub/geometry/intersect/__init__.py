@@ -60,7 +60,7 @@ from ._broad import (
     size_classes,
     sphere_pairs,
 )
-from ._exact import face_planes, pairs_cross
+from ._exact import face_planes, may_cross, pairs_cross
 from ._neighbours import Neighbours
 from ._patches import certified_patches
 
@@ -118,6 +118,7 @@ def find_self_intersections(mesh: Mesh, max_pairs: int = 100_000) -> SelfInterse
     found: list[np.ndarray] = []
     count = 0
     for a, b in candidate_pairs(triangles, geometry.usable, patch, tol):
+        a, b = may_cross(triangles, normals, offsets, a, b, tol)
         a, b = neighbours.drop(a, b)
         if len(a) == 0:
             continue

@@ -23,6 +23,8 @@ class Neighbours:
         self.faces, self.geometry, self.n = faces, geometry, n_vertices
         self.known = np.zeros(n_vertices, dtype=bool)
         self.embedded = np.zeros(n_vertices, dtype=bool)
+        # Each corner's vertex as its own contiguous array: gathered from on every batch.
+        self.corners = [np.ascontiguousarray(faces[:, k]) for k in range(3)]
 
     def drop(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Remove pairs sharing an edge, and pairs sharing one vertex whose fan is embedded."""
@@ -49,11 +51,12 @@ class Neighbours:
             self.embedded = embedded_fans(self.geometry, self.faces, self.n)
             self.known[:] = True
             return
+        # Every face around an asked vertex, so that its whole fan is seen, with the
+        # vertices they use numbered afresh so that the fans' work stays proportional to them.
         wanted = np.zeros(self.n, dtype=bool)
         wanted[unknown] = True
-        # Every face around a wanted vertex, so that its whole fan is seen, with the
-        # vertices they use numbered afresh so that the work stays proportional to them.
-        around = np.flatnonzero(wanted[self.faces].any(axis=1))
+        c0, c1, c2 = self.corners
+        around = np.flatnonzero(wanted[c0] | wanted[c1] | wanted[c2])
         used, local = np.unique(self.faces[around], return_inverse=True)
         g = self.geometry
         part = Faces(
@@ -64,7 +67,7 @@ class Neighbours:
             g.usable[around],
         )
         embedded = embedded_fans(part, local.reshape(-1, 3), len(used))
-        self.embedded[used] = np.where(wanted[used], embedded, self.embedded[used])
+        self.embedded[unknown] = embedded[np.searchsorted(used, unknown)]
         self.known[unknown] = True
 
 
