@@ -3,6 +3,8 @@ manifold3d's exact unions as the independent judge of "do these bodies overlap".
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import trimesh
@@ -21,8 +23,10 @@ from printhub.geometry.intersect import (
     find_self_intersections,
     triangles_cross,
 )
+from printhub.geometry.io import load_mesh
 from printhub.geometry.mesh import Mesh
 from printhub.geometry.tolerances import INTERSECT_TOUCH_REL
+from printhub.geometry.topology import weld
 from tests.geometry.meshes import helix_tube
 
 
@@ -370,6 +374,28 @@ def test_densely_divided_flat_faces_keep_the_broad_phase_small():
     _, unpruned = patches_and_candidates(mesh, prune=False)
     assert unpruned > 5 * len(mesh.faces)
     assert pruned < 0.5 * len(mesh.faces)
+    assert not find_self_intersections(mesh).is_self_intersecting
+
+
+def test_the_sample_bracket_refined_keeps_the_broad_phase_small():
+    # The platform's sample part as a 1M-triangle upload of it looks, at 1/40 of the size:
+    # every CAD triangle split into 36 slivers of its own shape (refined to 955k faces, the
+    # search without patches took over a minute).
+    path = Path(__file__).resolve().parents[2] / "samples" / "bracket.stl"
+    bracket = weld(load_mesh(path))
+    solid = Manifold(
+        ManifoldMesh(
+            vert_properties=np.asarray(bracket.vertices, dtype=np.float32),
+            tri_verts=np.asarray(bracket.faces, dtype=np.uint32),
+        )
+    )
+    mesh = from_manifold(solid.refine(6))
+    assert len(mesh.faces) == 36 * len(bracket.faces)
+    patch, pruned = patches_and_candidates(mesh)
+    assert np.mean(patch >= 0) > 0.99
+    _, unpruned = patches_and_candidates(mesh, prune=False)
+    assert unpruned > 20 * len(mesh.faces)
+    assert pruned < 5 * len(mesh.faces)
     assert not find_self_intersections(mesh).is_self_intersecting
 
 

@@ -15,14 +15,16 @@ The search has four stages, each vectorised over many faces or pairs at once:
    smallest bounding spheres go into scipy's k-d tree, binned into size classes, or into
    the unpruned box hierarchy when a sample predicts too many sphere pairs (walls of long
    slivers). Either way only pairs whose boxes overlap reach the exact test.
-3. Neighbours (_neighbours.py). Faces sharing an edge (two vertices) are neighbours and never
-   tested (nor are duplicate faces, which share all three: finding those is topology's
-   job). Faces sharing one vertex are skipped when that vertex's fan of faces is provably
-   embedded: seen along the vertex's normal, every face of the fan turns the same way, the
-   fan closes into one cycle and the turning angles add up to one full turn, so the faces'
-   projections cannot overlap. Elsewhere (saddles folded over, pinched vertices, open
-   borders) the pair goes to the exact test, which handles the shared corner like any other
-   point.
+3. Plane sides and neighbours (_exact.py, _neighbours.py). Pairs where the second face lies
+   on one side of the first one's plane (touching it at most) are dropped first: most of
+   what the broad phase hands on. Faces sharing an edge (two vertices) are neighbours and
+   never tested (nor are duplicate faces, which share all three: finding those is
+   topology's job). Faces sharing one vertex are skipped when that vertex's fan of faces is
+   provably embedded: seen along the vertex's normal, every face of the fan turns the same
+   way, the fan closes into one cycle and the turning angles add up to one full turn, so
+   the faces' projections cannot overlap. Elsewhere (saddles folded over, pinched vertices,
+   open borders) the pair goes to the exact test, which handles the shared corner like any
+   other point.
 4. Narrow phase (_exact.py). An exact triangle–triangle test in the style of Möller (1997):
    plane-side rejection, then the two triangles' intervals on the line where their planes
    meet, and a separating-axis test in 2-D for coplanar pairs.

@@ -1,25 +1,33 @@
 """Patches: pieces of the surface that provably cannot cross themselves.
 
-A patch is a set of faces connected through shared edges, all facing the same way along one
-coordinate axis (the axis their normal leans to most, |n_axis| >= 1/sqrt(3)), where every
-shared edge joins exactly two faces of the patch, traversed in opposite directions. Seen
-along that axis every face of a patch is a triangle of the same orientation. A patch is
+Every face is seen along one coordinate axis, from the side its normal points to (its
+*view*; see _views for how it is chosen: |n_axis| can be small but is never zero). A patch
+is a set of faces of one view connected through shared edges, where every shared edge joins
+exactly two faces of the patch, traversed in opposite directions. Seen along the axis every
+face of a patch is a triangle of the same (counter-clockwise) orientation. A patch is
 *certified* when, in that view,
 
 1. every vertex inside it (all its edges shared within the patch) is surrounded exactly once:
    its faces' angles add up to one full turn;
-2. every vertex on its border has one border edge leaving and one entering it, and its faces'
-   angles add up to less than a full turn;
-3. no two border edges come within the touch tolerance of each other, except consecutive
-   ones at their common vertex.
+2. around every vertex on its border, the border edges of the patch alternate between
+   leaving and entering the vertex, no two in the same direction, and the patch's faces
+   there add up to less than a full turn (each run of faces from a leaving border edge to
+   the next entering one is a wedge; the wedges then do not overlap);
+3. no two border edges come within the touch tolerance of each other, except ones sharing
+   a vertex (looked after by 2).
 
 Then the view maps the patch one-to-one onto the plane, so the patch is the graph of a
 function over its shadow and no two of its faces can cross. Why: (1) and (2) make the view a
-local homeomorphism whose border curves, by (3), are simple and disjoint. For such a map of
-a connected surface the rotation indices of the border curves add up to its Euler
+local homeomorphism (after splitting a vertex where several wedges meet, which by (2) only
+touch there) whose border curves, by (3), are simple and disjoint. For such a map of a
+connected surface the rotation indices of the border curves add up to its Euler
 characteristic 2 - 2g - k (k curves, each of index +-1), which leaves g = 0 and exactly one
-curve turning counter-clockwise, and the number of faces covering a point of the plane is the
-sum of the border curves' winding numbers around it: at most 1.
+curve turning counter-clockwise; and the number of faces covering a point of the plane is
+the sum of the border curves' winding numbers around it, so at most 1. (tests: a flat strip
+winding over itself fails 3, a flat fan winding twice fails 1.)
+
+Faces too thin for the exact test take part as they are (a hole of such slivers would have
+border edges closer than the tolerance); nearly collinear ones count as flat segments.
 
 Pairs of faces inside one certified patch are never tested. A densely divided flat face is one
 patch (or a few); so is each sixth of a finely divided sphere. What is left for the broad
