@@ -283,8 +283,11 @@ def _cut_sums(
     centre = float(table.x[low].mean()), float(table.y[low].mean())
     count = stop - first
     few = POLY_MIN_PLANES
-    small = np.flatnonzero(count < few)
-    pairs = [_pairs(faces[small], first[small], count[small])]
+    if count.max() < few:  # the usual case on fine meshes: no tall face
+        pairs = [_pairs(faces, first, count)]
+    else:
+        small = np.flatnonzero(count < few)
+        pairs = [_pairs(faces[small], first[small], count[small])]
     tall = np.flatnonzero(count >= few)
     if len(tall):
         face = faces[tall]

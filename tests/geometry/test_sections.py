@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from printhub.geometry import sections
 from printhub.geometry.mesh import Mesh
-from printhub.geometry.sections import cross_sections, section_loops, slice_planes
+from printhub.geometry.sections import cross_sections, face_table, section_loops, slice_planes
 
 
 def box(size=(10.0, 20.0, 5.0), origin=(0.0, 0.0, 0.0)) -> Mesh:
@@ -266,3 +266,50 @@ def test_loops_agree_on_both_component_searches(monkeypatch):
     assert small.count(3)[0].tolist() == large.count(3)[0].tolist() == [1, 1, 1]
     assert small.count(3)[1].tolist() == large.count(3)[1].tolist() == [1, 1, 1]
     np.testing.assert_allclose(np.sort(small.length), np.sort(large.length))
+
+
+def test_face_table_sorts_corners_by_height_and_keeps_the_winding():
+    rng = np.random.default_rng(7)
+    vertices = rng.random((60, 3))
+    vertices[:, 2] = rng.integers(0, 3, 60)  # many equal heights
+    faces = rng.integers(0, 60, (2000, 3)).astype(np.int32)
+    table = face_table(Mesh(vertices, faces))
+    for i, face in enumerate(faces):
+        order = sorted(range(3), key=lambda j: vertices[face[j], 2])  # stable on ties
+        assert [table.low[i], table.mid[i], table.high[i]] == [face[j] for j in order]
+        assert table.even[i] == (order in ([0, 1, 2], [1, 2, 0], [2, 0, 1]))
+    assert table.z_low.tolist() == vertices[table.low, 2].tolist()
+    assert table.z_high.tolist() == vertices[table.high, 2].tolist()
+    t = vertices[faces]
+    area = 0.5 * np.linalg.norm(np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0]), axis=1)
+    np.testing.assert_allclose(table.area, area, rtol=1e-12, atol=1e-15)
+
+
+def test_one_face_table_serves_every_set_of_planes_and_the_loops():
+    mesh = from_manifold(
+        manifold3d.Manifold.cylinder(20.0, 9.0, 5.0, circular_segments=50)
+        - manifold3d.Manifold.cylinder(30.0, 2.0, circular_segments=20).translate([0, 0, -5])
+    )
+    table = face_table(mesh)
+    for z in (np.linspace(0.1, 19.9, 100), np.array([3.0, 10.0]), np.linspace(-1.0, 25.0, 7)):
+        alone, shared = cross_sections(mesh, z), cross_sections(table, z)
+        for name in ("area", "perimeter", "segments", "up_below", "down_below"):
+            np.testing.assert_array_equal(getattr(shared, name), getattr(alone, name))
+        for name in ("plane", "length", "area"):
+            np.testing.assert_array_equal(
+                getattr(section_loops(table, z), name), getattr(section_loops(mesh, z), name)
+            )
+    assert section_loops(table, np.array([10.0])).count(1) == ([1], [1])
+
+
+def test_blocks_of_any_size_give_the_same_sums(monkeypatch):
+    mesh = uv_sphere(15.0, 40, 64)
+    z = np.linspace(-14.9, 14.9, 90)
+    whole = cross_sections(mesh, z)
+    loops = section_loops(mesh, z[::10])
+    monkeypatch.setattr(sections, "CHUNK", 97)
+    pieces = cross_sections(mesh, z)
+    for name in ("area", "perimeter", "up_below", "down_below"):
+        np.testing.assert_allclose(getattr(pieces, name), getattr(whole, name), rtol=1e-12)
+    np.testing.assert_array_equal(pieces.segments, whole.segments)
+    np.testing.assert_allclose(section_loops(mesh, z[::10]).length, loops.length, rtol=1e-12)

@@ -10,9 +10,17 @@ import pytest
 
 from printhub.geometry.mesh import Mesh
 from printhub.slicing import PrintSettings, resolve_config
-from printhub.slicing.estimate import estimate, estimate_fdm, estimate_sla
-from printhub.slicing.estimate.fdm import fdm_time, layer_paths, measure_for
-from printhub.slicing.estimate.layers import measure_layers
+from printhub.slicing.catalog import check_compatible
+from printhub.slicing.errors import IncompatibleMaterial, InvalidSettings
+from printhub.slicing.estimate import PreparedModel, estimate, estimate_fdm, estimate_sla, prepare
+from printhub.slicing.estimate import layers as layers_module
+from printhub.slicing.estimate.fdm import fdm_time, layer_paths, measure_for, support_spec
+from printhub.slicing.estimate.layers import (
+    SupportSpec,
+    _rasterise,
+    measure_layers,
+    support_columns,
+)
 from printhub.slicing.estimate.profile import flow, read_fdm_profile
 from printhub.slicing.estimate.resin import exposure_schedule
 
@@ -184,6 +192,119 @@ def _coefficients() -> dict[str, float]:
     from printhub.slicing.estimate.calibration import FDM_COEFFICIENTS
 
     return dict(FDM_COEFFICIENTS)
+
+
+# ----------------------------------------------------------------- many estimates, one model
+
+
+def every_job(catalog) -> list[tuple[str, str]]:
+    """(printer, material) pairs the catalog can print: every technology, every support rule."""
+    jobs = []
+    for printer in catalog.printers():
+        for material in catalog.materials():
+            try:
+                check_compatible(printer, material, catalog)
+            except IncompatibleMaterial:
+                continue
+            jobs.append((printer.id, material.id))
+    return jobs
+
+
+def test_prepared_model_estimates_equal_separate_ones(catalog, bracket):
+    jobs = every_job(catalog)
+    assert {catalog.printer(p).technology for p, _ in jobs} == {"fdm", "sla", "sls"}
+    model = prepare(bracket)
+    assert prepare(model) is model and isinstance(model, PreparedModel)
+    for settings in (PrintSettings(), PrintSettings(layer_height_mm=0.15, supports="buildplate")):
+        shared = {}
+        for printer, material in jobs:
+            try:
+                shared[printer, material] = estimate(model, printer, material, settings, catalog)
+            except InvalidSettings:  # a layer height the printer does not allow
+                continue
+        # Backwards, so that what a job reuses was measured for a different first job.
+        for printer, material in reversed(list(shared)):
+            alone = estimate(bracket, printer, material, settings, catalog)
+            assert alone.to_dict() == shared[printer, material].to_dict(), (printer, material)
+
+
+def test_prepared_model_measures_each_layer_setting_and_support_rule_once(
+    catalog, bracket, monkeypatch
+):
+    calls = {"sections": 0, "support": 0}
+    real_sections, real_support = layers_module.cross_sections, layers_module.support_columns
+
+    def count(name, real):
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(layers_module, "cross_sections", count("sections", real_sections))
+    monkeypatch.setattr(layers_module, "support_columns", count("support", real_support))
+    model = prepare(bracket)
+    fdm_jobs = [(p, m) for p, m in every_job(catalog) if catalog.printer(p).technology == "fdm"]
+    rules = set()
+    for printer, material in fdm_jobs:
+        estimate(model, printer, material, PrintSettings(), catalog)
+        config = resolve_config(catalog.printer(printer), catalog.material(material))
+        rules.add(support_spec(read_fdm_profile(config)))
+    # Every default job cuts 0.2 mm layers; the printers differ in their support grids.
+    assert calls == {"sections": 1, "support": len(rules)} and 1 < len(rules) < len(fdm_jobs)
+    estimate(model, "mk3s", "pla", PrintSettings(layer_height_mm=0.15), catalog)
+    assert calls["sections"] == 2
+
+
+def _support_by_brute_force(mesh: Mesh, planes: np.ndarray, spec: SupportSpec):
+    """Support area and interface per plane, by a plain search over every upward point."""
+    model = prepare(mesh)
+    table, cos_down = model.faces, model.cos_down
+    needs = (cos_down > np.cos(np.radians(spec.threshold_deg))) & (model.centre_z > planes[0])
+    o_x, o_y, o_z = _rasterise(table, np.flatnonzero(needs), spec.cell_mm)
+    u_x, u_y, u_z = _rasterise(table, np.flatnonzero(cos_down < -0.05), spec.cell_mm)
+    z_bed = float(mesh.bounds[0, 2])
+    columns: dict[tuple[int, int, float], tuple[float, float]] = {}
+    for x, y, z in zip(o_x.tolist(), o_y.tolist(), o_z.tolist(), strict=True):
+        top = z - spec.gap_mm
+        below = u_z[(u_x == x) & (u_y == y) & (u_z <= top)]
+        base = float(below.max()) if len(below) else z_bed
+        if top <= base + 1e-9 or (spec.buildplate_only and len(below)):
+            continue
+        group = (x, y, round(base, 4))
+        if group not in columns or top > columns[group][1]:
+            columns[group] = (base, top)
+    area, interface = np.zeros(len(planes)), np.zeros(len(planes))
+    for base, top in columns.values():
+        inside = (planes > base) & (planes <= top)
+        area += inside * spec.cell_mm**2
+        interface += inside * (planes > top - spec.interface_mm) * spec.cell_mm**2
+    return area, interface
+
+
+@pytest.mark.parametrize("buildplate_only", [False, True])
+def test_support_columns_match_a_search_over_every_upward_point(buildplate_only):
+    m = manifold3d.Manifold
+    # A ledge over a step, a dome's underside, and a roof over a tower with a block on it:
+    # columns stand on the bed, the step, the dome, the tower and the block just under the
+    # roof; the roof's top faces up above everything.
+    part = (
+        m.cube([30.0, 20.0, 4.0])
+        + m.cube([12.0, 20.0, 18.0])
+        + m.cube([30.0, 20.0, 3.0]).translate([0.0, 0.0, 12.0])
+        + m.sphere(6.0, 48).translate([22.0, 10.0, 8.0])
+        + m.cube([12.0, 30.0, 2.0]).translate([0.0, -5.0, 30.0])
+        + m.cube([6.0, 10.0, 26.0]).translate([3.0, 5.0, 0.0])
+        + m.cube([4.0, 4.0, 30.0])
+    )
+    mesh = from_manifold(part)
+    planes = np.arange(0.1, 32.0, 0.2)
+    spec = SupportSpec(45.0, 2.35, 0.6, 0.4, buildplate_only)
+    columns = support_columns(mesh, planes, spec)
+    area, interface = _support_by_brute_force(mesh, planes, spec)
+    assert columns.area.sum() > 0
+    np.testing.assert_allclose(columns.area, area, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(columns.interface, interface, rtol=1e-12, atol=1e-9)
 
 
 # ----------------------------------------------------------------------- profile reading

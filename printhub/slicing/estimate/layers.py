@@ -336,10 +336,11 @@ def _enclosed_volume(table: FaceTable) -> float:
 def _overhang_flat(prepared: PreparedModel, planes: np.ndarray) -> np.ndarray:
     """Downward area of faces flatter than 10° filed by the first plane above them."""
     k = len(planes)
-    row = np.searchsorted(planes, prepared.centre_z)
-    chosen = (prepared.cos_down > math.cos(math.radians(10.0))) & (row > 0)
-    flat = prepared.faces.flat_area
-    return np.bincount(row[chosen], weights=-flat[chosen], minlength=k + 1)[:k]
+    flatter = np.flatnonzero(prepared.cos_down > math.cos(math.radians(10.0)))
+    row = np.searchsorted(planes, prepared.centre_z[flatter])
+    chosen = row > 0
+    weights = -prepared.faces.flat_area[flatter[chosen]]
+    return np.bincount(row[chosen], weights=weights, minlength=k + 1)[:k]
 
 
 # Barycentric sample points used to rasterise a face: a face gets about four points per grid
@@ -448,11 +449,14 @@ def support_columns(
     z_bed = float(native(prepared.z_range[0]))
     span = float(native(prepared.z_range[1]) - z_bed) + 1.0
     o_x, o_y, o_z = _rasterise(table, np.flatnonzero(needs), cell)
-    u_x, u_y, u_z = _rasterise(table, np.flatnonzero(cos_down < -0.05), cell)
+    facing_up = np.flatnonzero(cos_down < -0.05)
+    # Upward faces wholly above the highest overhang point (less the gap) hold no column
+    # (the margin covers rounding in the points' heights; more faces never change the result).
+    low_enough = table.z_low[facing_up] <= float(o_z.max()) - gap + 1e-6
+    u_x, u_y, u_z = _rasterise(table, facing_up[low_enough], cell)
     # One key per cell; overhang points look up the highest upward point below them.
-    lo_x = min(o_x.min(), u_x.min()) if len(u_x) else o_x.min()
-    lo_y = min(o_y.min(), u_y.min()) if len(u_y) else o_y.min()
-    width = int(max(o_x.max(), u_x.max() if len(u_x) else 0) - lo_x + 1)
+    lo_x, hi_x, lo_y = _grid_extent(table, facing_up[~low_enough], cell, o_x, o_y, u_x, u_y)
+    width = int((hi_x if len(facing_up) else max(hi_x, 0)) - lo_x + 1)
     o_key = (o_y - lo_y) * width + (o_x - lo_x)
     u_key = (u_y - lo_y) * width + (u_x - lo_x)
     if len(u_key):
@@ -463,15 +467,7 @@ def support_columns(
             wanted[o_key] = True
             kept = wanted[u_key]
             u_key, u_z = u_key[kept], u_z[kept]
-    # Keys order points by cell, then height: the height range must fit inside one key step.
-    u_sorted = np.sort(u_key * span + (u_z - z_bed))
-    # Upward points at least a gap below the overhang count as the column's base.
-    query = o_key * span + (o_z - z_bed - gap)
-    found = np.searchsorted(u_sorted, query, side="right") - 1
-    valid = found >= 0
-    found_key = np.floor(u_sorted[np.maximum(found, 0)] / span)
-    on_part = valid & (found_key == o_key)
-    base = np.where(on_part, u_sorted[np.maximum(found, 0)] - found_key * span + z_bed, z_bed)
+    on_part, base = _column_bases(o_key, o_z, u_key, u_z, z_bed, span, gap)
     top = o_z - gap
     keep = top > base + 1e-9
     if spec.buildplate_only:
@@ -480,15 +476,7 @@ def support_columns(
         return none
     # Columns of one cell resting on the same base (to 0.1 µm) merge into the tallest.
     key, base, top = o_key[keep], base[keep], top[keep]
-    level = np.rint(base * 1e4).astype(np.int64)
-    levels = int(level.max() - level.min()) + 1
-    if int(key.max()) < np.iinfo(np.int64).max // levels:
-        order = np.lexsort((-top, key * levels + (level - level.min())))
-    else:
-        order = np.lexsort((-top, level, key))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (key[order][1:] != key[order][:-1]) | (level[order][1:] != level[order][:-1])
-    chosen = order[first]
+    chosen = _tallest_per_group(key, np.rint(base * 1e4).astype(np.int64), top)
     col_base, col_top = base[chosen], top[chosen]
     # Rows whose plane lies inside a column, by prefix sums over plane indices.
     start = np.searchsorted(planes, col_base, side="right")
@@ -514,6 +502,91 @@ def support_columns(
     else:
         outline = 4 * math.sqrt(first_area)
     return SupportColumns(area, interface, first_area, outline)
+
+
+def _grid_extent(
+    table: FaceTable,
+    left_out: np.ndarray,
+    cell: float,
+    o_x: np.ndarray,
+    o_y: np.ndarray,
+    u_x: np.ndarray,
+    u_y: np.ndarray,
+) -> tuple[int, int, int]:
+    """(lowest x, highest x, lowest y) grid cell of the overhang and all upward points.
+
+    The grid's extent lays out the cell keys (and so the bed outline, whose neighbour test
+    runs on keys), and it has always counted every upward face. Of the upward faces left out
+    of the column search (``left_out``, faces indices), only those whose bounding box
+    reaches the extent found so far are rasterised to see whether they widen it.
+    """
+    xs = np.concatenate([o_x, u_x])
+    ys = np.concatenate([o_y, u_y])
+    lo_x, hi_x, lo_y = int(xs.min()), int(xs.max()), int(ys.min())
+    if len(left_out):
+        # Vertices in the extreme columns and row (with a millionth of a cell for rounding in
+        # the sample points): a face reaches them only through one of its corners.
+        x, y, margin = table.x, table.y, 1e-6 * cell
+        near = (
+            (x < (lo_x + 1) * cell + margin)
+            | (x >= hi_x * cell - margin)
+            | (y < (lo_y + 1) * cell + margin)
+        )
+        a, b, c = table.corners[:, left_out]
+        reach = near[a] | near[b] | near[c]
+        e_x, e_y, _ = _rasterise(table, left_out[reach], cell)
+        if len(e_x):
+            lo_x, hi_x = min(lo_x, int(e_x.min())), max(hi_x, int(e_x.max()))
+            lo_y = min(lo_y, int(e_y.min()))
+    return lo_x, hi_x, lo_y
+
+
+def _tallest_per_group(key: np.ndarray, level: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """Index of the highest ``top`` of each (key, level) group, groups in ascending order.
+
+    Among equal tops the first in input order wins (as a stable sort by key, level, -top).
+    """
+    levels = int(level.max() - level.min()) + 1
+    if int(key.max()) < np.iinfo(np.int64).max // levels:
+        order = np.argsort(key * levels + (level - level.min()))
+    else:
+        order = np.lexsort((level, key))
+    key, level = key[order], level[order]
+    starts = np.flatnonzero(
+        np.concatenate([[True], (key[1:] != key[:-1]) | (level[1:] != level[:-1])])
+    )
+    tops = top[order]
+    highest = np.maximum.reduceat(tops, starts)
+    is_highest = tops == np.repeat(highest, np.diff(starts, append=len(order)))
+    return np.minimum.reduceat(np.where(is_highest, order, len(order)), starts)
+
+
+def _column_bases(
+    o_key: np.ndarray,
+    o_z: np.ndarray,
+    u_key: np.ndarray,
+    u_z: np.ndarray,
+    z_bed: float,
+    span: float,
+    gap: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(on part (p,) bool, base (p,) mm): what each overhang point's column stands on.
+
+    o_key, o_z : grid cell and height of the overhang points; u_key, u_z : those of the
+    upward points. A column stands on the highest upward point of its cell at least a gap
+    below the overhang, else on the bed (z_bed).
+    """
+    if len(u_key) == 0:
+        return np.zeros(len(o_key), dtype=bool), np.full(len(o_key), z_bed)
+    # Keys order points by cell, then height: the height range must fit inside one key step.
+    u_sorted = np.sort(u_key * span + (u_z - z_bed))
+    query = o_key * span + (o_z - z_bed - gap)
+    found = np.searchsorted(u_sorted, query, side="right") - 1
+    valid = found >= 0
+    found_key = np.floor(u_sorted[np.maximum(found, 0)] / span)
+    on_part = valid & (found_key == o_key)
+    base = np.where(on_part, u_sorted[np.maximum(found, 0)] - found_key * span + z_bed, z_bed)
+    return on_part, base
 
 
 def _footprint_hull(mesh: Mesh, first_top: float, first_area: float) -> float:
