@@ -163,12 +163,12 @@ def candidate_pairs(
     usable : (m,) bool, the faces to pair
     patch : (m,) int, certified patch of each face or -1 (see _patches.py)
     """
-    boxes = face_boxes(triangles, tol)
+    boxes, planes = face_boxes(triangles, tol)
     ids = np.flatnonzero(usable)
     if np.count_nonzero(patch[ids] >= 0) >= _PRUNED_SHARE * len(ids):
         centres = boxes[ids, :3] + boxes[ids, 3:]  # twice the centres: the order is the same
         order = ids[np.argsort(morton_codes(centres), kind="stable")]
-        yield from box_tree_pairs(boxes, order, patch)
+        yield from box_tree_pairs(boxes, order, patch, planes)
         return
     # Few faces in patches: the broad phase chosen by face shape, then the patch filter.
     centers, radius = bounding_spheres(triangles, usable)
@@ -176,7 +176,7 @@ def candidate_pairs(
     if estimated_sphere_pairs(centers, classes) > _SPHERE_PAIRS_PER_FACE * len(ids):
         centres = boxes[ids, :3] + boxes[ids, 3:]  # twice the centres: the order is the same
         order = ids[np.argsort(morton_codes(centres), kind="stable")]
-        yield from box_tree_pairs(boxes, order, patch)
+        yield from box_tree_pairs(boxes, order, patch, planes)
         return
     for a, b in sphere_pairs(centers, radius, classes):
         label = patch[a]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import combinations, pairwise
+from typing import NamedTuple
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -24,6 +25,26 @@ _MERGE_CLASS_RATIO = 1.5
 _ESTIMATE_SAMPLE = 20_000
 # Faces per leaf of the box hierarchy.
 _BUCKET_FACES = 4
+
+
+# Of a node's two children, the pair (first, second).
+_SIBLINGS = np.array([[False, True], [False, False]])
+
+
+class Planes(NamedTuple):
+    """Faces lying exactly in a coordinate plane, for skipping faces that stay on one side.
+
+    A face that lies on one side of such a face's plane (touching it at most) and is not
+    itself within the touch tolerance of that plane cannot cross it: the exact test finds it
+    neither straddling that plane nor coplanar. Whole subtrees of faces in one plane
+    are skipped against subtrees that stay on one side of it, which is what keeps the
+    seams of finely divided axis-aligned faces (CAD parts) cheap.
+    """
+
+    axis: np.ndarray  # (m,) int: the axis normal to the face's plane, -1 if none
+    coord: np.ndarray  # (m,) float: the plane's coordinate on that axis, mm
+    thin: np.ndarray  # (m, 3) bool: the face spans at most 2 tol along each axis
+    reach: float  # mm: a box side this close to a plane keeps the face within tol of it
 
 
 def bounding_spheres(triangles: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -168,7 +189,10 @@ def _pairs_within(
 
 
 def box_tree_pairs(
-    boxes: np.ndarray, order: np.ndarray, labels: np.ndarray | None = None
+    boxes: np.ndarray,
+    order: np.ndarray,
+    labels: np.ndarray | None = None,
+    planes: Planes | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Pairs of faces whose boxes overlap, by walking a box hierarchy against itself.
 
@@ -177,6 +201,9 @@ def box_tree_pairs(
         together (Morton order); consecutive runs of _BUCKET_FACES make the leaves
     labels : (m,) int or None. Pairs of faces carrying the same label >= 0 are skipped, and
         so are whole pairs of subtrees in which every face carries that one label.
+    planes : faces lying in coordinate planes; a subtree all in one such plane is not paired
+        with a subtree that stays on one side of it without a face thin along its axis
+        (see Planes).
 
     A complete binary tree over the leaves holds every node's box and label, level by level.
     Node pairs are expanded a level at a time, all at once, keeping those whose boxes overlap;
@@ -206,6 +233,22 @@ def box_tree_pairs(
         node_labels.append(_merge_labels(node_labels[-1], 2))
     levels.reverse()
     node_labels.reverse()
+    sides = None
+    if planes is not None and np.any(planes.axis[order] >= 0):
+        # Per node: the plane all its faces lie in (axis -1 if none), and whether any of
+        # them is thin along each axis. Padding repeats the last face's plane.
+        axis = np.empty(size, dtype=np.int64)
+        coord = np.empty(size)
+        axis[: len(order)], coord[: len(order)] = planes.axis[order], planes.coord[order]
+        axis[len(order) :], coord[len(order) :] = axis[len(order) - 1], coord[len(order) - 1]
+        thin = np.zeros((size, 3), dtype=bool)
+        thin[: len(order)] = planes.thin[order]
+        leaf_sides = (axis, coord, thin)
+        node_sides = [_merge_sides(leaf_sides, _BUCKET_FACES)]
+        while len(node_sides[-1][0]) > 1:
+            node_sides.append(_merge_sides(node_sides[-1], 2))
+        node_sides.reverse()
+        sides = (leaf_sides, node_sides, planes.reach)
     leaf_blocks = leaf.reshape(-1, _BUCKET_FACES, 6)
     label_blocks = leaf_label.reshape(-1, _BUCKET_FACES)
     upper = np.triu(np.ones((_BUCKET_FACES, _BUCKET_FACES), dtype=bool), 1)
@@ -221,26 +264,25 @@ def box_tree_pairs(
             for start in range(0, max(len(a), len(same)), per_chunk):
                 part_a, part_b = a[start : start + per_chunk], b[start : start + per_chunk]
                 part_s = same[start : start + per_chunk]
-                hit = _block_hits(leaf_blocks, label_blocks, part_a, part_b)
-                pair, i, j = np.nonzero(hit)
+                side = None if sides is None else (sides[0], sides[2])
+                pair, i, j = _block_pairs(leaf_blocks, label_blocks, part_a, part_b, side)
                 fa = [part_a[pair] * _BUCKET_FACES + i]
                 fb = [part_b[pair] * _BUCKET_FACES + j]
-                hit = _block_hits(leaf_blocks, label_blocks, part_s, part_s) & upper
-                pair, i, j = np.nonzero(hit)
+                pair, i, j = _block_pairs(leaf_blocks, label_blocks, part_s, part_s, side, upper)
                 fa.append(part_s[pair] * _BUCKET_FACES + i)
                 fb.append(part_s[pair] * _BUCKET_FACES + j)
                 yield order[np.concatenate(fa)], order[np.concatenate(fb)]
             continue
         child_boxes = levels[d + 1].reshape(-1, 2, 6)
         child_labels = node_labels[d + 1].reshape(-1, 2)
-        hit = _block_hits(child_boxes, child_labels, a, b)
-        pair, i, j = np.nonzero(hit)
+        side = None if sides is None else (sides[1][d + 1], sides[2])
+        pair, i, j = _block_pairs(child_boxes, child_labels, a, b, side)
         child_a = [2 * a[pair] + i]
         child_b = [2 * b[pair] + j]
         # Within a node: its two children against each other, and each against itself.
-        hit = _block_hits(child_boxes, child_labels, same, same)[:, 0, 1]
-        child_a.append(2 * same[hit])
-        child_b.append(2 * same[hit] + 1)
+        pair, _, _ = _block_pairs(child_boxes, child_labels, same, same, side, _SIBLINGS)
+        child_a.append(2 * same[pair])
+        child_b.append(2 * same[pair] + 1)
         child_a, child_b = np.concatenate(child_a), np.concatenate(child_b)
         same = np.stack([2 * same, 2 * same + 1], axis=1).ravel()
         # Only non-empty nodes with faces of more than one label hold pairs of their own.
@@ -254,12 +296,21 @@ def box_tree_pairs(
             stack.append((d + 1, child_a, child_b, same))
 
 
-def _block_hits(
-    blocks: np.ndarray, block_labels: np.ndarray, a: np.ndarray, b: np.ndarray
-) -> np.ndarray:
-    """(k, g, g) bool: box i of block a[k] overlaps box j of block b[k], labels apart.
+def _block_pairs(
+    blocks: np.ndarray,
+    block_labels: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    side: tuple | None = None,
+    within: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Box i of block a[k] and box j of block b[k] that overlap, as (k, i, j) index arrays.
 
-    blocks : (n, g, 6) float32 boxes; block_labels : (n, g) int
+    blocks : (n, g, 6) float32 boxes; block_labels : (n, g) int; pairs with one label >= 0
+        are left out
+    side : ((axis, coord, thin) per box, flattened; reach): also leave out box pairs one of
+        which lies in a plane that the other stays on one side of (see Planes)
+    within : (g, g) bool, the (i, j) to consider (default all)
     """
     box_a = np.take(blocks, a, axis=0)[:, :, None, :]
     box_b = np.take(blocks, b, axis=0)[:, None, :, :]
@@ -271,7 +322,46 @@ def _block_hits(
     label_a = np.take(block_labels, a, axis=0)[:, :, None]
     label_b = np.take(block_labels, b, axis=0)[:, None, :]
     hit &= (label_a < 0) | (label_a != label_b)
-    return hit
+    if within is not None:
+        hit &= within
+    k, i, j = np.nonzero(hit)
+    if side is not None and len(k):
+        g = blocks.shape[1]
+        row_a, row_b = a[k] * g + i, b[k] * g + j  # rows of the flattened blocks
+        flat_boxes = blocks.reshape(-1, 6)
+        keep = ~_stays_beside(side, row_a, flat_boxes, row_b)
+        keep &= ~_stays_beside(side, row_b, flat_boxes, row_a)
+        k, i, j = k[keep], i[keep], j[keep]
+    return k, i, j
+
+
+def _stays_beside(side: tuple, flat_rows: np.ndarray, boxes: np.ndarray, rows: np.ndarray):
+    """(k,) bool: box rows[k] stays on one side of the plane that box flat_rows[k] lies in,
+    and holds no face thin along that plane's axis (so none can cross one in the plane)."""
+    (axis, coord, thin), reach = side
+    result = np.zeros(len(rows), dtype=bool)
+    plane_axis = axis[flat_rows]
+    live = np.flatnonzero(plane_axis >= 0)
+    if len(live) == 0:
+        return result
+    plane_axis, row = plane_axis[live], rows[live]
+    plane = coord[flat_rows[live]]
+    low = np.take(boxes.reshape(-1), 6 * row + plane_axis)
+    high = np.take(boxes.reshape(-1), 6 * row + 3 + plane_axis)
+    is_thin = np.take(thin.reshape(-1), 3 * row + plane_axis)
+    result[live] = ((high <= plane + reach) | (low >= plane - reach)) & ~is_thin
+    return result
+
+
+def _merge_sides(sides: tuple, group: int) -> tuple:
+    """Per-box (axis, coord, thin) in runs of `group` → per run: the plane all share (axis -1
+    if they do not), and whether any is thin along each axis."""
+    axis, coord, thin = sides
+    axis, coord = axis.reshape(-1, group), coord.reshape(-1, group)
+    merged_axis, merged_coord = axis[:, 0].copy(), coord[:, 0].copy()
+    for i in range(1, group):
+        merged_axis[(axis[:, i] != axis[:, 0]) | (coord[:, i] != coord[:, 0])] = -1
+    return merged_axis, merged_coord, thin.reshape(-1, group, 3).any(axis=1)
 
 
 def _merge_boxes(boxes: np.ndarray, group: int) -> np.ndarray:
@@ -344,8 +434,9 @@ def chunks(a: np.ndarray, b: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarra
         yield a[start : start + CHUNK_PAIRS], b[start : start + CHUNK_PAIRS]
 
 
-def face_boxes(triangles: np.ndarray, tol: float) -> np.ndarray:
-    """(m, 6) float32 bounding boxes (min xyz, max xyz), grown by at least tol, mm."""
+def face_boxes(triangles: np.ndarray, tol: float) -> tuple[np.ndarray, Planes]:
+    """(m, 6) float32 bounding boxes (min xyz, max xyz) grown by at least tol, mm; and which
+    faces lie exactly in a coordinate plane (see Planes)."""
     lo = np.minimum(np.minimum(triangles[:, 0], triangles[:, 1]), triangles[:, 2])
     hi = np.maximum(np.maximum(triangles[:, 0], triangles[:, 1]), triangles[:, 2])
     # Rounding to float32 moves a value by at most 2**-24 of the largest magnitude; growing
@@ -355,7 +446,17 @@ def face_boxes(triangles: np.ndarray, tol: float) -> np.ndarray:
     boxes = np.empty((len(triangles), 6), dtype=np.float32)
     np.subtract(lo, grow, out=boxes[:, :3], casting="same_kind")
     np.add(hi, grow, out=boxes[:, 3:], casting="same_kind")
-    return boxes
+
+    span = hi - lo
+    # A face lies exactly in an axis plane when its corners share that coordinate; its own
+    # plane, which the exact test uses, is then exactly that plane.
+    in_plane = span == 0
+    axis = np.where(in_plane[:, 0], 0, np.where(in_plane[:, 1], 1, np.where(in_plane[:, 2], 2, -1)))
+    coord = np.take(lo.reshape(-1), 3 * np.arange(len(lo)) + np.maximum(axis, 0))
+    # A box side at most tol + grow - 2**-23 largest beyond a coordinate leaves the corners
+    # (grow inside it, give or take 2**-24 largest of rounding) within tol of it.
+    reach = tol + grow - largest * 2.0**-23
+    return boxes, Planes(axis, coord, span <= 2 * tol, reach)
 
 
 def round_down(x: np.ndarray) -> np.ndarray:
