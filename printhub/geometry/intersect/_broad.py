@@ -23,12 +23,9 @@ _LARGE_CLASSES = 5
 _MERGE_CLASS_RATIO = 1.5
 # Faces sampled per size class to estimate the sphere pairs.
 _ESTIMATE_SAMPLE = 20_000
-# Faces per leaf of the box hierarchy.
+# Faces per leaf of the box hierarchy, and children per node above the leaves.
 _BUCKET_FACES = 4
-
-
-# Of a node's two children, the pair (first, second).
-_SIBLINGS = np.array([[False, True], [False, False]])
+_BRANCH = 4
 
 
 class Planes(NamedTuple):
@@ -205,53 +202,62 @@ def box_tree_pairs(
         with a subtree that stays on one side of it without a face thin along its axis
         (see Planes).
 
-    A complete binary tree over the leaves holds every node's box and label, level by level.
-    Node pairs are expanded a level at a time, all at once, keeping those whose boxes overlap;
-    large frontiers are split and walked depth-first to bound memory. Children (and a leaf's
-    faces) are stored side by side, so each pair's children are compared as one block.
+    A tree of _BRANCH children per node over the leaves holds every node's box and label,
+    level by level. Node pairs are expanded a level at a time, all at once, keeping those
+    whose boxes overlap; large frontiers are split and walked depth-first to bound memory.
+    Children (and a leaf's faces) are stored side by side, so each pair's children are
+    compared as one block.
     """
     order = np.asarray(order)
     if len(order) < 2:
         return
-    buckets = -(-len(order) // _BUCKET_FACES)
-    depth = max(0, int(np.ceil(np.log2(buckets))))
-    # Padding faces get empty boxes (min > max) that overlap nothing, and the last real
-    # face's label so that they never make a node mixed.
-    size = (2**depth) * _BUCKET_FACES
+    # Buckets of faces, padded to whole groups of children. Padding faces get empty boxes
+    # (min > max) that overlap nothing, and the last real face's label and plane so that
+    # they never make a node mixed.
+    buckets = _whole_groups(-(-len(order) // _BUCKET_FACES))
+    size = buckets * _BUCKET_FACES
+    real = len(order)
     leaf = np.empty((size, 6), dtype=np.float32)
     leaf[:, :3], leaf[:, 3:] = np.inf, -np.inf
-    np.take(boxes, order, axis=0, out=leaf[: len(order)])
+    np.take(boxes, order, axis=0, out=leaf[:real])
     leaf_label = np.full(size, -1, dtype=np.int64)
     if labels is not None:
-        leaf_label[: len(order)] = labels[order]
-        leaf_label[len(order) :] = leaf_label[len(order) - 1]
-    # levels[d] : (2**d, 6) node boxes at depth d; the leaves' buckets are depth `depth`.
-    levels = [_merge_boxes(leaf, _BUCKET_FACES)]
-    node_labels = [_merge_labels(leaf_label, _BUCKET_FACES)]
-    while len(levels[-1]) > 1:
-        levels.append(_merge_boxes(levels[-1], 2))
-        node_labels.append(_merge_labels(node_labels[-1], 2))
-    levels.reverse()
-    node_labels.reverse()
-    sides = None
+        leaf_label[:real] = labels[order]
+        leaf_label[real:] = leaf_label[real - 1]
+    leaf_sides = None
     if planes is not None and np.any(planes.axis[order] >= 0):
         # Per node: the plane all its faces lie in (axis -1 if none), and whether any of
-        # them is thin along each axis. Padding repeats the last face's plane.
+        # them is thin along each axis.
         axis = np.empty(size, dtype=np.int64)
         coord = np.empty(size)
-        axis[: len(order)], coord[: len(order)] = planes.axis[order], planes.coord[order]
-        axis[len(order) :], coord[len(order) :] = axis[len(order) - 1], coord[len(order) - 1]
+        axis[:real], coord[:real] = planes.axis[order], planes.coord[order]
+        axis[real:], coord[real:] = axis[real - 1], coord[real - 1]
         thin = np.zeros((size, 3), dtype=bool)
-        thin[: len(order)] = planes.thin[order]
+        thin[:real] = planes.thin[order]
         leaf_sides = (axis, coord, thin)
-        node_sides = [_merge_sides(leaf_sides, _BUCKET_FACES)]
-        while len(node_sides[-1][0]) > 1:
-            node_sides.append(_merge_sides(node_sides[-1], 2))
-        node_sides.reverse()
-        sides = (leaf_sides, node_sides, planes.reach)
+
+    # levels[d] : node boxes at depth d, levels[-1] the buckets; likewise labels and sides.
+    levels = [_merge_boxes(leaf, _BUCKET_FACES)]
+    node_labels = [_merge_labels(leaf_label, _BUCKET_FACES)]
+    node_sides = [None if leaf_sides is None else _merge_sides(leaf_sides, _BUCKET_FACES)]
+    while len(levels[-1]) > 1:
+        parents = -(-len(levels[-1]) // _BRANCH)
+        levels[-1], node_labels[-1], node_sides[-1] = _padded(
+            levels[-1], node_labels[-1], node_sides[-1], parents * _BRANCH
+        )
+        levels.append(_merge_boxes(levels[-1], _BRANCH))
+        node_labels.append(_merge_labels(node_labels[-1], _BRANCH))
+        node_sides.append(None if leaf_sides is None else _merge_sides(node_sides[-1], _BRANCH))
+    levels.reverse()
+    node_labels.reverse()
+    node_sides.reverse()
+    depth = len(levels) - 1
+    reach = None if planes is None else planes.reach
     leaf_blocks = leaf.reshape(-1, _BUCKET_FACES, 6)
     label_blocks = leaf_label.reshape(-1, _BUCKET_FACES)
-    upper = np.triu(np.ones((_BUCKET_FACES, _BUCKET_FACES), dtype=bool), 1)
+    leaf_side = None if leaf_sides is None else (leaf_sides, reach)
+    upper_leaf = np.triu(np.ones((_BUCKET_FACES, _BUCKET_FACES), dtype=bool), 1)
+    upper_node = np.triu(np.ones((_BRANCH, _BRANCH), dtype=bool), 1)
 
     per_chunk = max(1, CHUNK_PAIRS // _BUCKET_FACES**2)
     empty = np.zeros(0, dtype=np.int64)
@@ -264,29 +270,30 @@ def box_tree_pairs(
             for start in range(0, max(len(a), len(same)), per_chunk):
                 part_a, part_b = a[start : start + per_chunk], b[start : start + per_chunk]
                 part_s = same[start : start + per_chunk]
-                side = None if sides is None else (sides[0], sides[2])
-                pair, i, j = _block_pairs(leaf_blocks, label_blocks, part_a, part_b, side)
+                pair, i, j = _block_pairs(leaf_blocks, label_blocks, part_a, part_b, leaf_side)
                 fa = [part_a[pair] * _BUCKET_FACES + i]
                 fb = [part_b[pair] * _BUCKET_FACES + j]
-                pair, i, j = _block_pairs(leaf_blocks, label_blocks, part_s, part_s, side, upper)
+                pair, i, j = _block_pairs(
+                    leaf_blocks, label_blocks, part_s, part_s, leaf_side, upper_leaf
+                )
                 fa.append(part_s[pair] * _BUCKET_FACES + i)
                 fb.append(part_s[pair] * _BUCKET_FACES + j)
                 yield order[np.concatenate(fa)], order[np.concatenate(fb)]
             continue
-        child_boxes = levels[d + 1].reshape(-1, 2, 6)
-        child_labels = node_labels[d + 1].reshape(-1, 2)
-        side = None if sides is None else (sides[1][d + 1], sides[2])
-        pair, i, j = _block_pairs(child_boxes, child_labels, a, b, side)
-        child_a = [2 * a[pair] + i]
-        child_b = [2 * b[pair] + j]
-        # Within a node: its two children against each other, and each against itself.
-        pair, _, _ = _block_pairs(child_boxes, child_labels, same, same, side, _SIBLINGS)
-        child_a.append(2 * same[pair])
-        child_b.append(2 * same[pair] + 1)
-        child_a, child_b = np.concatenate(child_a), np.concatenate(child_b)
-        same = np.stack([2 * same, 2 * same + 1], axis=1).ravel()
-        # Only non-empty nodes with faces of more than one label hold pairs of their own.
         below_boxes, below_labels = levels[d + 1], node_labels[d + 1]
+        child_boxes = below_boxes.reshape(-1, _BRANCH, 6)
+        child_labels = below_labels.reshape(-1, _BRANCH)
+        side = None if node_sides[d + 1] is None else (node_sides[d + 1], reach)
+        pair, i, j = _block_pairs(child_boxes, child_labels, a, b, side)
+        child_a = [_BRANCH * a[pair] + i]
+        child_b = [_BRANCH * b[pair] + j]
+        # Within a node: its children against each other, and each against itself.
+        pair, i, j = _block_pairs(child_boxes, child_labels, same, same, side, upper_node)
+        child_a.append(_BRANCH * same[pair] + i)
+        child_b.append(_BRANCH * same[pair] + j)
+        child_a, child_b = np.concatenate(child_a), np.concatenate(child_b)
+        same = (_BRANCH * same[:, None] + np.arange(_BRANCH)).ravel()
+        # Only non-empty nodes with faces of more than one label hold pairs of their own.
         same = same[(below_boxes[same, 0] <= below_boxes[same, 3]) & (below_labels[same] < 0)]
         if len(child_a) + len(same) > CHUNK_PAIRS and d + 1 < depth:
             half_a, half_s = len(child_a) // 2, len(same) // 2
@@ -294,6 +301,30 @@ def box_tree_pairs(
             stack.append((d + 1, child_a[half_a:], child_b[half_a:], same[half_s:]))
         else:
             stack.append((d + 1, child_a, child_b, same))
+
+
+def _whole_groups(count: int) -> int:
+    """count, rounded up to whole groups of _BRANCH (1 stays 1)."""
+    return count if count <= 1 else -(-count // _BRANCH) * _BRANCH
+
+
+def _padded(boxes: np.ndarray, labels: np.ndarray, sides: tuple | None, count: int):
+    """Nodes padded to `count` with empty boxes that repeat the last node's label and plane."""
+    extra = count - len(boxes)
+    if extra <= 0:
+        return boxes, labels, sides
+    pad = np.empty((extra, 6), dtype=boxes.dtype)
+    pad[:, :3], pad[:, 3:] = np.inf, -np.inf
+    boxes = np.concatenate([boxes, pad])
+    labels = np.concatenate([labels, np.repeat(labels[-1:], extra)])
+    if sides is not None:
+        axis, coord, thin = sides
+        sides = (
+            np.concatenate([axis, np.repeat(axis[-1:], extra)]),
+            np.concatenate([coord, np.repeat(coord[-1:], extra)]),
+            np.concatenate([thin, np.zeros((extra, 3), dtype=bool)]),
+        )
+    return boxes, labels, sides
 
 
 def _block_pairs(

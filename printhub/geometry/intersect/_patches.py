@@ -45,6 +45,9 @@ from ..tolerances import INTERSECT_PATCH_MIN_COS, INTERSECT_PATCH_MIN_SINE, INTE
 from ._broad import box_tree_pairs, morton_codes, round_down, round_up
 from ._exact import Faces, cross_rows, rowdot
 
+# How many times the faces at fault are cut out of failed patches before giving up on them.
+_CUT_ROUNDS = 2
+
 
 def certified_patches(
     triangles: np.ndarray, faces: np.ndarray, geometry: Faces, n_vertices: int, tol: float
@@ -62,15 +65,26 @@ def certified_patches(
     smooth, own, normals = _views(faces, geometry, h1 // 3, h2 // 3)
     edges = (start, end, h1, h2)
     angles = _corner_angles(geometry, normals, smooth)
-    patch = _certify(triangles, faces, smooth, angles, edges, tol)
-    # Where the smoothed views failed (two parts of a patch touching in the view, as across
-    # a step whose wall is seen edge-on), the faces' own views often succeed.
+    view = smooth.copy()
+    patch, culprits, in_failed = _certify(triangles, faces, view, angles, edges, tol)
+    for attempt in range(1, _CUT_ROUNDS + 1):
+        if len(culprits) == 0:
+            break
+        # One bad vertex or border edge should not cost a patch of thousands of faces: cut
+        # the faces at fault out (they are searched like any other) and check again what
+        # remains of the failed patches.
+        view[culprits] = -1
+        again = np.where(in_failed, view, -1)
+        redone, culprits, in_failed = _certify(triangles, faces, again, angles, edges, tol)
+        patch = np.where(redone >= 0, redone + attempt * m, patch)
+    # Where the smoothed views still fail (two parts of a patch touching in the view, as
+    # across a step whose wall is seen edge-on), the faces' own views often succeed.
     retry = (patch < 0) & (own >= 0)
     changed = np.flatnonzero(retry & (smooth != own))
     if len(changed):
         angles[changed] = _corner_angles(geometry, normals, own, changed)
-        again = _certify(triangles, faces, np.where(retry, own, -1), angles, edges, tol)
-        patch = np.where(again >= 0, again + m, patch)
+        again, _, _ = _certify(triangles, faces, np.where(retry, own, -1), angles, edges, tol)
+        patch = np.where(again >= 0, again + (_CUT_ROUNDS + 1) * m, patch)
     return np.where(geometry.usable, patch, -1)
 
 
@@ -81,13 +95,15 @@ def _certify(
     angles: np.ndarray,
     edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     tol: float,
-) -> np.ndarray:
-    """(m,) int64: the certified patch of each face under the given views, -1 if none.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Patches under the given views, and what spoiled the ones that failed.
 
     view : (m,) int, see _views; faces with view -1 belong to no patch
     angles : (m, 3) corner angles in those views, radians (see _corner_angles)
     edges : (3m,) start and end vertex of each half-edge, and (j,) the pairs of opposite
         half-edges (see _edge_pairs)
+    Returns (m,) int64 the certified patch of each face or -1; (k,) the faces at the
+    vertices and border edges that failed; (m,) bool the faces of failed patches.
     """
     m = len(faces)
     start, end, h1, h2 = edges
@@ -107,10 +123,14 @@ def _certify(
     border = np.flatnonzero(np.repeat(on_candidate, 3) & ~interior)
 
     ends = _border_in_view(triangles, view, border)
-    failed = _failed_at_vertices(faces, patch, on_candidate, angles, start, end, border, ends)
-    failed |= _failed_at_border_edges(patch, start, end, border, ends, tol)
-    good = candidate & ~failed
-    return np.where(on_candidate & good[np.maximum(patch, 0)], patch, -1)
+    at_vertices = _failed_at_vertices(faces, patch, on_candidate, angles, start, end, border, ends)
+    at_edges = _failed_at_border_edges(patch, start, end, border, ends, tol)
+    culprits = np.unique(np.concatenate([at_vertices, at_edges]))
+    failed = np.zeros(m, dtype=bool)
+    failed[patch[culprits]] = True
+    in_failed = on_candidate & failed[np.maximum(patch, 0)]
+    certified = np.where(on_candidate & ~in_failed, patch, -1)
+    return certified, culprits, in_failed
 
 
 def _edge_pairs(
@@ -280,9 +300,7 @@ def _failed_at_vertices(
     border: np.ndarray,
     ends: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
-    """(m,) bool by patch id: a vertex breaks condition 1 or 2 of the module docstring."""
-    m = len(faces)
-    failed = np.zeros(m, dtype=bool)
+    """(k,) the faces at vertices that break condition 1 or 2 of the module docstring."""
     n = int(faces.max()) + 1
     vertex = faces.ravel().astype(np.int64)
     corner_ok = np.repeat(on_candidate, 3)
@@ -296,14 +314,14 @@ def _failed_at_vertices(
     inside = corner_ok & ~on_border[vertex]
     turn = np.bincount(vertex[inside], angles.ravel()[inside], minlength=n)
     bad = np.abs(turn - 2 * np.pi) >= np.pi
-    failed[patch[np.flatnonzero(inside & bad[vertex]) // 3]] = True
+    culprits = [np.flatnonzero(inside & bad[vertex]) // 3]
 
     # On a border, per patch and vertex: the faces make chains, each from a border edge
     # leaving the vertex counter-clockwise to a border edge entering it. (No border edge of
     # this patch: its faces close around the vertex, as inside.)
     rim = np.flatnonzero(corner_ok & on_border[vertex])
     if len(rim) == 0:
-        return failed
+        return culprits[0]
     key = patch[rim // 3] * n + vertex[rim]
     order = np.argsort(key)
     key, rim = key[order], rim[order]
@@ -322,8 +340,9 @@ def _failed_at_vertices(
     # to run past another's ends).
     apart = _alternating(leaving, entering, ends, len(starts))
     fine = closed | (chains & apart & (turn < 2 * np.pi - INTERSECT_SLIT_RAD))
-    failed[group_key[~fine] // n] = True
-    return failed
+    group = np.cumsum(np.concatenate([[True], key[1:] != key[:-1]])) - 1
+    culprits.append(rim[~fine[group]] // 3)
+    return np.concatenate(culprits)
 
 
 def _alternating(
@@ -367,10 +386,10 @@ def _failed_at_border_edges(
     ends: tuple[np.ndarray, np.ndarray],
     tol: float,
 ) -> np.ndarray:
-    """(m,) bool by patch id: two border edges of the patch come within tol (condition 3)."""
-    failed = np.zeros(len(patch), dtype=bool)
+    """(k,) the faces of border edges of one patch that come within tol (condition 3)."""
+    culprits = [np.zeros(0, dtype=np.int64)]
     if len(border) < 2:
-        return failed
+        return culprits[0]
     p, q = ends
     owner = patch[border // 3]
     boxes = np.empty((len(border), 6), dtype=np.float32)
@@ -392,8 +411,8 @@ def _failed_at_border_edges(
         keep = ~sharing & (owner[a] == owner[b])
         a, b = a[keep], b[keep]
         close = _segments_within(p[a], q[a], p[b], q[b], tol)
-        failed[owner[a[close]]] = True
-    return failed
+        culprits += [border[a[close]] // 3, border[b[close]] // 3]
+    return np.concatenate(culprits)
 
 
 def _segments_within(
