@@ -517,20 +517,21 @@ def _grid_extent(
 
     The grid's extent lays out the cell keys (and so the bed outline, whose neighbour test
     runs on keys), and it has always counted every upward face. Of the upward faces left out
-    of the column search (``left_out``, faces indices), only those whose bounding box
-    reaches the extent found so far are rasterised to see whether they widen it.
+    of the column search (``left_out``, face indices), only those with a corner beyond the
+    extent found so far are rasterised to see whether they widen it (their sample points lie
+    between their corners).
     """
     xs = np.concatenate([o_x, u_x])
     ys = np.concatenate([o_y, u_y])
     lo_x, hi_x, lo_y = int(xs.min()), int(xs.max()), int(ys.min())
     if len(left_out):
-        # Vertices in the extreme columns and row (with a millionth of a cell for rounding in
-        # the sample points): a face reaches them only through one of its corners.
+        # Vertices beyond the extent, give or take a millionth of a cell (for rounding in the
+        # sample points).
         x, y, margin = table.x, table.y, 1e-6 * cell
         near = (
-            (x < (lo_x + 1) * cell + margin)
-            | (x >= hi_x * cell - margin)
-            | (y < (lo_y + 1) * cell + margin)
+            (x < lo_x * cell + margin)
+            | (x > (hi_x + 1) * cell - margin)
+            | (y < lo_y * cell + margin)
         )
         a, b, c = table.corners[:, left_out]
         reach = near[a] | near[b] | near[c]
