@@ -28,20 +28,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
+from tests.web.conftest import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[3]
 OUT = ROOT / "out" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's launcher of /usr/lib/chromium/chromium
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    # WebGL without a GPU: ANGLE on SwiftShader (the viewer needs it).
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 START_TIMEOUT_S = 300  # migrations, demo data and collectstatic on a loaded machine
 STOP_TIMEOUT_S = 40  # run_platform gives its children 15 s each
 ACTION_TIMEOUT_MS = 60_000  # clicks, fills, navigations, ordinary waits
@@ -176,25 +166,6 @@ def _wait_until_up(platform: Platform) -> None:
         f"the platform did not start within {START_TIMEOUT_S} s at {platform.url}:\n"
         f"{platform.log_tail()}"
     )
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright (headless, software WebGL)."""
-    require(CHROMIUM.exists(), "Chromium (Debian package chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    require(sync_playwright is not None, "Playwright for Python (pip install -e '.[dev]')")
-    for old in OUT.glob("*.png"):  # out/browser/ keeps the pictures of the last run only
-        old.unlink(missing_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

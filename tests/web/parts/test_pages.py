@@ -63,7 +63,7 @@ def test_model_page_report_in_english(client_for, broken_box):
         "Printers it fits",
         "Original Prusa i3 MK3S+ (0.4 mm)",
         "Suggested repair",
-        "flipped faces turned the right way",
+        "1 flipped face turned the right way",
         "After the repair the model is closed and its faces agree.",
         "Download the repaired 3MF",
         "Suggested orientation",

@@ -23,12 +23,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.web.conftest import CHROMIUM
+
 from .conftest import SAMPLES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[3]
-CHROMIUM = Path("/usr/lib/chromium/chromium")
 BACKGROUND = (243, 245, 248)  # the viewer's background, #f3f5f8
 
 SETUP = """
@@ -109,19 +110,6 @@ def site(tmp_path_factory):
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(data, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
