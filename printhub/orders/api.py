@@ -13,18 +13,19 @@ from printhub.billing.services import InsufficientFunds
 from printhub.orders import services
 from printhub.orders.models import Order, State
 from printhub.quotes.models import QuoteOption
+from printhub.site.api_errors import ErrorOut
 
 PREFIX = "/orders"
 router = Router(tags=["orders"])
 
 
-class CenterOut(Schema):
+class OrderCenterOut(Schema):
     id: int
     slug: str
     name: str
 
 
-class MaterialOut(Schema):
+class OrderMaterialOut(Schema):
     id: int
     catalog_id: str
     name: str
@@ -49,11 +50,11 @@ class OrderOut(Schema):
     number: str
     state: str
     state_label: str
-    center: CenterOut
+    center: OrderCenterOut
     customer: PersonOut
     model_id: uuid.UUID
     model_name: str
-    material: MaterialOut
+    material: OrderMaterialOut
     color: str
     quantity: int
     total_krw: int
@@ -85,10 +86,6 @@ class ApproveIn(Schema):
 class StateIn(Schema):
     state: str
     note: str = ""
-
-
-class ErrorOut(Schema):
-    detail: list[str] | str
 
 
 class FundsErrorOut(Schema):

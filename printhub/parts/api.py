@@ -11,13 +11,10 @@ from ninja import Router, Schema, Status
 
 from printhub.parts import messages, presenters, services
 from printhub.parts.models import UploadedModel
+from printhub.site.api_errors import ErrorOut
 
 PREFIX = "/models"
 router = Router(tags=["models"])
-
-
-class Detail(Schema):
-    detail: str
 
 
 class Created(Schema):
@@ -115,7 +112,7 @@ def _detail(model: UploadedModel) -> dict:
 
 @router.post(
     "",
-    response={201: Created, 413: Detail, 422: Detail},
+    response={201: Created, 413: ErrorOut, 422: ErrorOut},
     summary="Upload a model",
     openapi_extra={
         "requestBody": {

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from printhub.quotes import pdf, services
 from printhub.quotes.models import Quote
+from printhub.site.api_errors import ErrorOut
 
 PREFIX = "/quotes"
 router = Router(tags=["quotes"])
@@ -89,10 +90,6 @@ class QuoteOut(Schema):
     options: list[OptionOut]
 
 
-class Problem(Schema):
-    detail: str | list
-
-
 def _option_out(option) -> dict:
     reasons = services.option_reasons(option)
     center = option.center
@@ -154,7 +151,7 @@ def _get(request, quote_id: UUID) -> Quote:
         raise Http404 from None
 
 
-@router.post("", response={201: QuoteOut, 422: Problem}, url_name="quote_create")
+@router.post("", response={201: QuoteOut, 422: ErrorOut}, url_name="quote_create")
 def create_quote(request, data: QuoteIn):
     """Quote a model at every active center and partner shop; the saved quote, best first.
 
@@ -182,9 +179,12 @@ def _problems(error: ValidationError) -> list[dict]:
     """A service's ValidationError in the shape of django-ninja's own 422 answers."""
     names = {"model": "model_id"}
     if not hasattr(error, "error_dict"):
-        return [{"loc": ["body", "data"], "msg": message} for message in error.messages]
+        return [
+            {"type": "value_error", "loc": ["body", "data"], "msg": message}
+            for message in error.messages
+        ]
     return [
-        {"loc": ["body", "data", names.get(field, field)], "msg": message}
+        {"type": "value_error", "loc": ["body", "data", names.get(field, field)], "msg": message}
         for field, messages in error.message_dict.items()
         for message in messages
     ]
