@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from printhub.geometry.errors import GeometryError
 from printhub.geometry.io import load_model
-from printhub.geometry.mesh import Mesh
 from printhub.parts.models import Estimate, UploadedModel
 from printhub.slicing import PrintSettings
 from printhub.slicing.errors import SlicingError
+from printhub.slicing.estimate import PreparedModel, estimate, prepare
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,12 @@ def _mesh_source(model: UploadedModel) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=2)
-def _load_oriented(path: str, rotation, stamp: str) -> Mesh:
-    """The mesh of a stored file turned by `rotation` (cached: quotes ask several times).
+def _load_oriented(path: str, rotation, stamp: str) -> PreparedModel:
+    """The mesh of a stored file turned by `rotation`, prepared for estimates.
 
+    Cached: the estimate tasks of one model run one after another in a worker, and quotes
+    ask again; the PreparedModel keeps the sections and support columns they share (one
+    1M-triangle model: ~0.6 s an estimate alone, a few hundredths of a second shared).
     `stamp` (the model's analysis time) keys the cache, so a re-analysis is seen.
     """
     del stamp
@@ -72,11 +75,12 @@ def _load_oriented(path: str, rotation, stamp: str) -> Mesh:
         matrix = np.asarray(rotation, dtype=np.float64)
         if not np.allclose(matrix, np.eye(3)):
             mesh = mesh.transformed(matrix)
-    return mesh
+    return prepare(mesh)
 
 
-def mesh_to_estimate(model: UploadedModel) -> tuple[Mesh, str]:
-    """The mesh a center would print (see the module's docstring), and which file it is."""
+def mesh_to_estimate(model: UploadedModel) -> tuple[PreparedModel, str]:
+    """The mesh a center would print (see the module's docstring), prepared for estimates,
+    and which file it is."""
     if not model.is_ready:
         raise EstimateUnavailable(_("The model has not been analysed yet."))
     path, kind = _mesh_source(model)
@@ -95,11 +99,9 @@ def _compute(
     material_catalog_id: str,
     layer_height_mm: float | None,
     infill_percent: int,
-    mesh: Mesh | None = None,
+    mesh: PreparedModel | None = None,
     kind: str | None = None,
 ) -> Estimate:
-    from printhub.slicing.estimate import estimate
-
     if mesh is None:
         mesh, kind = mesh_to_estimate(model)
     settings = PrintSettings(layer_height_mm=layer_height_mm, infill_percent=int(infill_percent))
