@@ -14,7 +14,17 @@ import time
 
 
 def _peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+    """This process's peak resident size (VmHWM, Linux).
+
+    Not getrusage's ru_maxrss: Linux carries a forked parent's peak over the exec into it,
+    so a worker started by a parent that had just generated a big model would read the
+    parent's peak as its own baseline (and report its own work as 0 bytes).
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # not Linux: KiB
 
 
 def analysis_printhub(path: str) -> dict:
