@@ -663,8 +663,9 @@ def _saved_option(quote: Quote, option: OptionResult) -> QuoteOption:
     )
 
 
-def get_quote(user, quote_id) -> Quote:
-    """A saved quote its owner (or a network admin) may see, with its options loaded.
+def get_quote(user, quote_id, *, with_options: bool = True) -> Quote:
+    """A saved quote its owner (or a network admin) may see, with its options loaded
+    (`ordered_options`, unless with_options is False: `load_options` does it later).
 
     Quote.DoesNotExist when there is none; PermissionDenied for anyone else.
     """
@@ -676,6 +677,13 @@ def get_quote(user, quote_id) -> Quote:
         raise Quote.DoesNotExist from None
     if not can_see_quote(user, quote):
         raise PermissionDenied
+    if with_options:
+        load_options(quote)
+    return quote
+
+
+def load_options(quote: Quote) -> Quote:
+    """Load a quote's options, best first, into `quote.ordered_options`."""
     quote.ordered_options = list(quote.options.select_related("center").order_by("position", "id"))
     return quote
 

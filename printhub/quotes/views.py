@@ -113,9 +113,9 @@ def order_url(option) -> str | None:
         return None
 
 
-def _quote_or_404(request, quote_id) -> Quote:
+def _quote_or_404(request, quote_id, *, with_options: bool = True) -> Quote:
     try:
-        return services.get_quote(request.user, quote_id)
+        return services.get_quote(request.user, quote_id, with_options=with_options)
     except Quote.DoesNotExist:
         raise Http404 from None
 
@@ -124,9 +124,11 @@ def _quote_or_404(request, quote_id) -> Quote:
 @require_GET
 def detail(request, quote_id):
     """A saved quote: every center's breakdown, lead time or reason, and order buttons."""
-    quote = _quote_or_404(request, quote_id)
+    # The options are loaded only when the page is rendered (not for a kept copy).
+    quote = _quote_or_404(request, quote_id, with_options=False)
 
     def page():
+        services.load_options(quote)
         for option in quote.ordered_options:
             option.order_url = order_url(option) if option.eligible and quote.is_valid else None
         return render(

@@ -29,10 +29,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("PRINTHUB_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PRINTHUB_PORT", 8000)))
-        parser.add_argument("--web-workers", type=int, default=3)
+        parser.add_argument(
+            "--web-workers", type=int, default=int(os.environ.get("PRINTHUB_WEB_WORKERS", 3))
+        )
+        parser.add_argument(
+            "--web-threads", type=int, default=int(os.environ.get("PRINTHUB_WEB_THREADS", 4))
+        )
         parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
 
-    def handle(self, *args, host, port, web_workers, no_demo, **options):
+    def handle(self, *args, host, port, web_workers, web_threads, no_demo, **options):
         self.stdout.write("printhub: preparing the database …")
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:
@@ -44,7 +49,7 @@ class Command(BaseCommand):
             python, "-m", "gunicorn", "printhub.site.wsgi:application",
             "--bind", f"{host}:{port}",
             "--workers", str(web_workers),
-            "--threads", "4",
+            "--threads", str(web_threads),
             "--timeout", "120",
             # Its own control socket: two platforms on one machine must not share one.
             "--control-socket", str(settings.DATA_DIR / "gunicorn.ctl"),
