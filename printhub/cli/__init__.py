@@ -1,4 +1,5 @@
-"""The `printhub` command: analyse, repair, orient, estimate, slice and render models.
+"""The `printhub` command: analyse, repair, orient, estimate, slice and render models, and
+plan print jobs across the network.
 
 Output is for people (tables on a terminal) unless `--json` asks for one JSON
 object on stdout. Bad input ends with exit code 2 and one clear line on stderr;
@@ -125,6 +126,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_json(p)
     p.set_defaults(handler=commands.catalog)
+
+    p = sub.add_parser("plan", help="plan a scenario's print jobs across the network's printers")
+    p.add_argument("scenario", help="scenario JSON file (centers, printers, jobs)")
+    p.add_argument(
+        "--method",
+        choices=("planner", "greedy"),
+        default="planner",
+        help="printhub's planner, or first-in-first-out to the soonest compatible printer",
+    )
+    _add_json(p)
+    p.set_defaults(handler=commands.plan)
     return parser
 
 

@@ -280,3 +280,23 @@ def catalog(args: argparse.Namespace) -> int:
     else:
         render.catalog(args.kind, entries)
     return 0
+
+
+def plan(args: argparse.Namespace) -> int:
+    from printhub.scheduling import greedy_plan, load_scenario, plan_jobs, plan_to_dict
+
+    path = Path(args.scenario)
+    try:
+        data = json.loads(path.read_bytes())
+    except json.JSONDecodeError as err:
+        raise UsageError(f"{path}: not JSON ({err.msg} at line {err.lineno})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not JSON (not UTF-8 text)") from None
+    scenario = load_scenario(data)
+    made = greedy_plan(scenario) if args.method == "greedy" else plan_jobs(scenario)
+    result = plan_to_dict(scenario, made)
+    if args.json:
+        _print_json(result)
+    else:
+        render.plan(result)
+    return 0

@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable
 
 from printhub.geometry.errors import GeometryError
+from printhub.scheduling.scenario import ScenarioError
 from printhub.slicing.errors import SlicingError
 
 EXIT_OK = 0
@@ -27,7 +28,7 @@ def run_safely(action: Callable[[], int | None], debug: bool = False) -> int:
     """Run a command; map known errors to exit code 2 and anything else to 1."""
     try:
         return action() or EXIT_OK
-    except (GeometryError, SlicingError, UsageError) as err:
+    except (GeometryError, SlicingError, ScenarioError, UsageError) as err:
         _say(str(err))
         return EXIT_BAD_INPUT
     except OSError as err:

@@ -224,3 +224,21 @@ def catalog(kind: str, entries) -> None:
             ]
             table.add_row(m.name, m.name_ko, m.process.upper(), price, ", ".join(needs), m.id)
     console.print(table)
+
+
+def plan(result: dict) -> None:
+    """A plan for people: per printer its jobs in time order, then what was left out."""
+    table = Table("printer", "job", "start", "end", "change")
+    for a in sorted(result["assignments"], key=lambda a: (a["printer"], a["start"])):
+        change = "yes" if a["material_change"] else ""
+        table.add_row(a["printer"], a["job"], a["start"][:16], a["end"][:16], change)
+    console.print(table)
+    for u in result["unassigned"]:
+        console.print(f"[bold]not planned[/bold] {u['job']}: {u['reason']}")
+    m = result["metrics"]
+    console.print(
+        f"{len(result['assignments'])} jobs planned; "
+        f"total lateness {m['total_lateness_s'] / 3600:.1f} h "
+        f"({m['late_jobs']} late), {m['material_changes']} material changes, "
+        f"makespan {m['makespan_s'] / 3600:.1f} h"
+    )
