@@ -19,6 +19,7 @@ MODULES = [
     "bench.analysis_vs_trimesh",
     "bench.orientation_vs_tweaker",
     "bench.estimate_vs_slicer",
+    "bench.scheduling_vs_greedy",
     "bench.platform_speed",
 ]
 DOC = ROOT / "docs" / "benchmarks.md"
