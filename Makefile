@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 
 # Prerequisites run left to right: Debian packages first (python3-venv, npm, the slicer).
 setup: system-deps $(STAMP) node_modules/.installed
+	@scripts/install-octoprint.sh
 	@$(BIN)/python scripts/vendor_static.py
 	@$(BIN)/python scripts/i18n.py compile
 

@@ -17,9 +17,11 @@ from printhub.printers.errors import (
     PrinterProtocolError,
     PrinterUnavailable,
 )
+from printhub.printers.octoprint import OctoPrintPrinter
 from printhub.printers.virtual import VirtualPrinter
 
 __all__ = [
+    "OctoPrintPrinter",
     "Printer",
     "PrinterAuthError",
     "PrinterBusy",

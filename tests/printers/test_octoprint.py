@@ -1,0 +1,176 @@
+"""The OctoPrint connector against a real OctoPrint server and its bundled Virtual Printer."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from printhub.printers import (
+    OctoPrintPrinter,
+    PrinterAuthError,
+    PrinterBusy,
+    PrinterFileError,
+    PrinterNotPrinting,
+    PrinterState,
+    PrinterStatus,
+    PrinterUnavailable,
+)
+from tests.conftest import require
+from tests.printers.octoprint_server import API_KEY, OCTOPRINT, OctoPrintServer, free_port
+
+pytestmark = pytest.mark.slow
+
+WAIT_S = 20.0  # the longest any single wait below may take
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[OctoPrintServer]:
+    require(OCTOPRINT.exists(), "OctoPrint in .venv-octoprint (scripts/install-octoprint.sh)")
+    server = OctoPrintServer(tmp_path_factory.mktemp("octoprint"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def printer(server: OctoPrintServer) -> OctoPrintPrinter:
+    """A connector to a server whose Virtual Printer is connected and has no print."""
+    if not server.is_running:  # a test stopped it
+        server.start()
+    printer = OctoPrintPrinter(server.url, API_KEY, timeout_s=5)
+    status = printer.status()
+    if status.state is PrinterState.OFFLINE:
+        printer.connect(port="VIRTUAL")
+    elif status.state.is_busy:
+        printer.cancel()
+    wait_for(printer, lambda s: s.state in (PrinterState.IDLE, PrinterState.COMPLETED))
+    return printer
+
+
+def wait_for(
+    printer: OctoPrintPrinter, condition: Callable[[PrinterStatus], bool], timeout_s=WAIT_S
+) -> PrinterStatus:
+    """Poll the status until ``condition`` holds; fail with the last status after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = printer.status()
+        if condition(status):
+            return status
+        if time.monotonic() > deadline:
+            pytest.fail(f"no status matched within {timeout_s:g} s; last: {status}")
+        time.sleep(0.2)
+
+
+def write_gcode(path: Path, dwells: int, dwell_ms: int = 200) -> Path:
+    """G-code the Virtual Printer takes about ``dwells × dwell_ms`` to print (G4 waits)."""
+    lines = ["; printhub test print", "M104 S200", "M140 S60", "G90", "M82"]
+    for i in range(dwells):
+        lines += [f"G1 X{10 + i % 50} Y{10 + i % 30} Z0.2 E{i * 0.1:.1f} F3000", f"G4 P{dwell_ms}"]
+    lines += ["M104 S0", "M140 S0", "; estimated printing time (normal mode) = 20s"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_prints_a_file_to_the_end(printer, tmp_path):
+    name = printer.upload(write_gcode(tmp_path / "short.gcode", dwells=10, dwell_ms=100))
+    assert name == "short.gcode"
+    printer.start(name)
+    status = wait_for(printer, lambda s: s.state is PrinterState.COMPLETED)
+    assert status.progress == 1.0
+    assert status.file == "short.gcode"
+    assert status.remaining_s == 0
+
+
+def test_pause_resume_and_cancel(printer, tmp_path):
+    gcode = write_gcode(tmp_path / "long.gcode", dwells=150)  # ~30 s unless cancelled
+    printer.start(printer.upload(gcode))
+    # Temperatures arrive with the firmware's next report, a moment after the print starts.
+    status = wait_for(
+        printer,
+        lambda s: (
+            s.state is PrinterState.PRINTING
+            and s.progress > 0.02
+            and s.tool is not None
+            and s.tool.target == 200
+        ),
+    )
+    assert status.file == "long.gcode"
+    assert 0 < status.progress < 1
+    assert status.elapsed_s is not None
+    assert status.bed.target == 60
+
+    with pytest.raises(PrinterBusy, match="already printing"):
+        printer.start("long.gcode")
+    with pytest.raises(PrinterBusy, match="currently being printed"):
+        printer.upload(gcode)
+
+    printer.pause()
+    paused = wait_for(printer, lambda s: s.state is PrinterState.PAUSED)
+    time.sleep(0.5)
+    assert printer.status().progress == paused.progress  # a paused print does not advance
+
+    printer.resume()
+    wait_for(printer, lambda s: s.state is PrinterState.PRINTING and s.progress > paused.progress)
+
+    printer.cancel()
+    status = wait_for(printer, lambda s: not s.state.is_busy)
+    assert status.state is PrinterState.IDLE  # OctoPrint forgets a cancelled job's progress
+    with pytest.raises(PrinterNotPrinting, match="neither printing nor paused"):
+        printer.cancel()
+    with pytest.raises(PrinterNotPrinting):
+        printer.pause()
+
+
+def test_file_errors(printer, tmp_path):
+    with pytest.raises(PrinterFileError, match="404"):
+        printer.start("never-uploaded.gcode")
+    text = tmp_path / "notes.txt"
+    text.write_text("not G-code\n")
+    with pytest.raises(PrinterFileError, match="invalid type"):
+        printer.upload(text)
+    with pytest.raises(PrinterFileError, match="cannot read"):
+        printer.upload(tmp_path / "missing.gcode")
+
+
+def test_wrong_api_key(printer, server):
+    intruder = OctoPrintPrinter(server.url, "not-the-key", timeout_s=5)
+    with pytest.raises(PrinterAuthError, match="refused the API key"):
+        intruder.status()
+    with pytest.raises(PrinterAuthError):
+        intruder.start("short.gcode")
+
+
+def test_disconnected_printer_is_offline(printer, tmp_path):
+    name = printer.upload(write_gcode(tmp_path / "offline.gcode", dwells=2))
+    printer.disconnect()
+    status = wait_for(printer, lambda s: s.state is PrinterState.OFFLINE)
+    assert status.tool is None
+    with pytest.raises(PrinterUnavailable, match="not connected to its printer"):
+        printer.start(name)
+    printer.connect(port="VIRTUAL")
+    wait_for(printer, lambda s: s.state is PrinterState.IDLE)
+
+
+def test_stopped_server_is_unavailable(printer, server):
+    server.stop()
+    with pytest.raises(PrinterUnavailable, match="cannot be reached"):
+        printer.status()
+    with pytest.raises(PrinterUnavailable):
+        printer.pause()
+
+
+def test_silent_server_times_out():
+    # A socket that accepts connections (the kernel's backlog) but never answers.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", free_port()))
+        sock.listen()
+        port = sock.getsockname()[1]
+        printer = OctoPrintPrinter(f"http://127.0.0.1:{port}", API_KEY, timeout_s=0.5)
+        with pytest.raises(PrinterUnavailable, match=r"did not answer within 0\.5 s"):
+            printer.status()
