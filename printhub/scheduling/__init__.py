@@ -6,8 +6,9 @@
     plan_to_dict(scenario, plan)   # the JSON form of `printhub plan --json`
 
 scenario.py reads and checks the scenario format; fleet.py holds the rules (opening hours,
-material changes, nozzles, build volumes, spools); plan.py has the planner and the greedy
-dispatcher it is measured against; check.py verifies and measures any plan on its own.
+material changes, nozzles, build volumes, spools); plan.py has the list planner and the
+greedy dispatcher it is measured against; cpsat.py reworks the near horizon with OR-Tools
+CP-SAT (the list plan is the fallback); check.py verifies and measures any plan on its own.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 - `greedy_plan`: what today's farm tools do — jobs first-in-first-out (the scenario's
   order), each to the compatible printer that can start it soonest.
-- `plan_jobs`: jobs by due date (then priority); each to the printer where it is least
-  late, then where it needs no material change (a change is worth `change_weight_s` of
-  lateness), then where it is ready soonest.
+- `plan_jobs`: jobs by due date (then priority), those few printers can take first; each
+  to the printer where it is least late, a material change counting as some lateness,
+  then where it is ready soonest — the best of a few such passes, then the near horizon
+  reworked by CP-SAT (cpsat.py).
 
 Both place every job under the same rules (fleet.py): a print starts only while its
 center is open, a material change comes right before its print within opening hours,
@@ -80,7 +81,8 @@ def greedy_plan(scenario: Scenario) -> Plan:
     )
 
 
-def _objective(plan: Plan, change_cost_s: int) -> int:
+def objective(plan: Plan, change_cost_s: int) -> int:
+    """What the planner minimises: lateness (s) plus a cost per material change."""
     return (
         len(plan.unassigned) * 10**12
         + plan.total_lateness_s
@@ -116,16 +118,26 @@ def plan_one(scenario: Scenario, change_weight_s: int, scarce: int = 0) -> Plan:
     return _run(scenario, order, choose, "planner")
 
 
-def plan_jobs(scenario: Scenario, change_cost_s: int | None = None) -> Plan:
-    """The best of a few passes (weights of a material change; scarce jobs first or not)
-    by total lateness plus `change_cost_s` per material change (default: an hour, or twice
-    the change itself when that is longer)."""
+def plan_jobs(
+    scenario: Scenario,
+    change_cost_s: int | None = None,
+    *,
+    solver_time_s: float = 2.0,
+) -> Plan:
+    """The best of a few list passes (weights of a material change; scarce jobs first or
+    not) by total lateness plus `change_cost_s` per material change (default: an hour, or
+    twice the change itself when that is longer); then CP-SAT reworks the near horizon for
+    up to `solver_time_s` (0: not at) and its plan is kept when it is better (cpsat.py)."""
     cost = max(2 * scenario.material_change_s, 3600) if change_cost_s is None else change_cost_s
     scarce = max(1, len(scenario.printers) // 10)
     passes = [(0, scarce), (cost // 4, scarce), (cost // 2, scarce), (cost, scarce), (cost // 4, 0)]
-    best = None
+    best, best_weight = None, 0
     for weight, few in passes:
         candidate = plan_one(scenario, weight, few)
-        if best is None or _objective(candidate, cost) < _objective(best, cost):
-            best = candidate
+        if best is None or objective(candidate, cost) < objective(best, cost):
+            best, best_weight = candidate, weight
+    if solver_time_s > 0:
+        from printhub.scheduling.cpsat import improve_near_horizon
+
+        best = improve_near_horizon(scenario, best, best_weight, cost, time_limit_s=solver_time_s)
     return best
