@@ -90,12 +90,12 @@ def test_prints_a_file_to_the_end(printer, tmp_path):
 def test_pause_resume_and_cancel(printer, tmp_path):
     gcode = write_gcode(tmp_path / "long.gcode", dwells=150)  # ~30 s unless cancelled
     printer.start(printer.upload(gcode))
-    # Temperatures arrive with the firmware's next report, a moment after the print starts.
+    # Progress and temperatures arrive a moment after the print starts (None until then).
     status = wait_for(
         printer,
         lambda s: (
             s.state is PrinterState.PRINTING
-            and s.progress > 0.02
+            and (s.progress or 0) > 0.02
             and s.tool is not None
             and s.tool.target == 200
         ),
@@ -116,7 +116,9 @@ def test_pause_resume_and_cancel(printer, tmp_path):
     assert printer.status().progress == paused.progress  # a paused print does not advance
 
     printer.resume()
-    wait_for(printer, lambda s: s.state is PrinterState.PRINTING and s.progress > paused.progress)
+    wait_for(
+        printer, lambda s: s.state is PrinterState.PRINTING and (s.progress or 0) > paused.progress
+    )
 
     printer.cancel()
     status = wait_for(printer, lambda s: not s.state.is_busy)
