@@ -92,6 +92,7 @@ def test_prints_at_the_time_scale(printer, clock, gcode):
     status = printer.status()
     assert status.state is PrinterState.COMPLETED
     assert status.progress == 1.0
+    assert status.remaining_s == 0
     assert status.tool.target == 0 and status.tool.actual == 25
 
 

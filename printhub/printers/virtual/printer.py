@@ -179,7 +179,8 @@ class VirtualPrinter(Printer):
             else:
                 elapsed_s = job.printed_s(self._clock())
                 progress = elapsed_s / job.duration_s
-                remaining_s = job.duration_s - elapsed_s if heating else None
+                is_counting = heating or self._state is PrinterState.COMPLETED  # 0 when done
+                remaining_s = job.duration_s - elapsed_s if is_counting else None
             return PrinterStatus(
                 state=self._state,
                 progress=progress,
