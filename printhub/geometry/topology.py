@@ -15,11 +15,13 @@ from scipy.sparse.csgraph import connected_components
 
 from .mesh import Mesh
 
-# Odd 64-bit constants of the kind used by splitmix/xxhash: multiplying by them spreads
-# every input bit over the whole word, so equal hashes almost always mean equal inputs.
-_K1 = np.uint64(0x9E3779B97F4A7C15)
-_K2 = np.uint64(0xC2B2AE3D27D4EB4F)
-_K3 = np.uint64(0x165667B19E3779F9)
+# murmur3's 64-bit finaliser constants: `_fmix` is a bijection of 64-bit words in which
+# every input bit reaches every output bit (plain multiplies only carry bits upwards, and
+# coordinates such as 2.0 or 3.0 have all-zero low bits).
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_SEED = np.uint64(0x9E3779B97F4A7C15)
+_S33 = np.uint64(33)
 
 
 def _column_bits(values: np.ndarray) -> np.ndarray:
@@ -29,36 +31,57 @@ def _column_bits(values: np.ndarray) -> np.ndarray:
     return normalised.view(width).astype(np.uint64)
 
 
-def _mix(h: np.ndarray) -> np.ndarray:
-    h ^= h >> np.uint64(31)
+def _fmix(h: np.ndarray) -> np.ndarray:
+    """murmur3's fmix64, in place."""
+    h ^= h >> _S33
+    h *= _M1
+    h ^= h >> _S33
+    h *= _M2
+    h ^= h >> _S33
     return h
 
 
 def _hash_columns(columns) -> np.ndarray:
     """One (n,) uint64 hash per row of three uint64 columns, made one column at a time.
 
-    `columns` yields the columns lazily so that only one is alive besides the hash.
+    Each column is absorbed as h = fmix(h ^ column) (h starts from a constant), so equal
+    hashes almost always mean equal rows; `columns` yields the columns lazily so that
+    only one is alive besides the hash.
     """
     h = None
-    for column, constant in zip(columns, (_K1, _K2, _K3), strict=True):
-        column *= constant
+    for column in columns:
         if h is None:
+            column ^= _SEED
             h = column
         else:
             h ^= column
         del column
-    return _mix(h)
+        _fmix(h)
+    return h
 
 
 def _group_by_hash(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort order of a hash and, in that order, the first row of each run of equal hashes."""
-    order = np.argsort(h)
-    hs = h[order]
-    is_first = np.empty(len(hs), dtype=bool)
-    if len(hs):
+    """Sort order of a hash and, in that order, the first row of each run of equal hashes.
+
+    Consumes `h`. The row index replaces the hash's low bits and one plain sort of those
+    keys gives both the order and the runs (argsort of 3M values takes 2.5× as long).
+    Rows whose hashes differ only in the low bits fall into one run: the caller's check
+    of the runs (`_runs_are_uniform`) then sends them to the exact grouping.
+    """
+    n = len(h)
+    bits = np.uint64(max(1, (n - 1).bit_length()))
+    low = np.uint64((1 << int(bits)) - 1)
+    h &= ~low
+    h |= np.arange(n, dtype=np.uint64)
+    h.sort()
+    top = h >> bits
+    is_first = np.empty(n, dtype=bool)
+    if n:
         is_first[0] = True
-        np.not_equal(hs[1:], hs[:-1], out=is_first[1:])
-    return order, is_first
+        np.not_equal(top[1:], top[:-1], out=is_first[1:])
+    del top
+    h &= low
+    return h.view(np.int64), is_first
 
 
 def _exact_groups(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

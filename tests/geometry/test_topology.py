@@ -90,3 +90,29 @@ def test_duplicate_faces_found_in_either_winding():
     faces = np.vstack([mesh.faces, mesh.faces[[4]], mesh.faces[[7], ::-1]])
     assert duplicate_faces(faces).tolist() == [12, 13]
     assert len(duplicate_faces(mesh.faces)) == 0
+
+
+def test_welding_stays_exact_when_hashes_collide(monkeypatch):
+    """Rows whose hashes collide (forced: every hash equal) are still grouped exactly."""
+    from printhub.geometry import topology
+
+    rng = np.random.default_rng(3)
+    points = rng.integers(0, 4, size=(60, 3)).astype(float)  # many exact duplicates
+    faces = np.arange(60, dtype=np.int32).reshape(20, 3)
+    hashed = topology.weld(Mesh(points, faces))
+    monkeypatch.setattr(topology, "_hash_columns", lambda columns: np.zeros(60, np.uint64))
+    collided = topology.weld(Mesh(points, faces))
+    # The same corners for every face, and one vertex per distinct point.
+    assert np.array_equal(hashed.vertices[hashed.faces], collided.vertices[collided.faces])
+    assert np.array_equal(hashed.vertices[hashed.faces], points.reshape(20, 3, 3))
+    assert len(hashed.vertices) == len(collided.vertices) == len(np.unique(points, axis=0))
+
+
+def test_integer_coordinates_get_distinct_hashes():
+    """Coordinates like 2.0 have all-zero low bits; the hash must still tell them apart
+    (else welding falls back to the slow exact grouping on many CAD exports)."""
+    from printhub.geometry import topology
+
+    grid = np.stack(np.meshgrid(*[np.arange(40.0)] * 3), axis=-1).reshape(-1, 3)
+    hashes = topology._hash_columns(topology._column_bits(grid[:, a].copy()) for a in range(3))
+    assert len(np.unique(hashes)) == len(grid)
