@@ -31,7 +31,9 @@ from bench.models import model_path
 UPLOAD_TARGET_S = 10.0
 P95_TARGET_MS = 150.0
 CLIENTS = 20
-WRK_SECONDS = 20
+WRK_SECONDS = 10
+WRK_RUNS = 3  # per page, after a warm-up; the run with the median p95 is reported
+WARM_UP_SECONDS = 3
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %d %d %.3f %.3f\\n",
@@ -155,10 +157,22 @@ def _wait_for_estimates(platform: Platform, model_id: str, timeout: float = 900)
     raise RuntimeError("the estimates did not finish")
 
 
-def _wrk(url: str, cookie: str | None) -> dict:
+def _load(url: str, cookie: str | None) -> dict:
+    """wrk against one page: a warm-up, then WRK_RUNS runs; the median run by p95, with
+    every run's p95 and the errors of all runs (a shared 2-core machine moves one run's
+    p95 by tens of milliseconds)."""
+    _wrk(url, cookie, WARM_UP_SECONDS)
+    runs = sorted((_wrk(url, cookie) for _ in range(WRK_RUNS)), key=lambda r: r["p95_ms"])
+    chosen = dict(runs[len(runs) // 2])
+    chosen["all_p95_ms"] = [r["p95_ms"] for r in runs]
+    chosen["errors"] = sum(r["errors"] for r in runs)
+    return chosen
+
+
+def _wrk(url: str, cookie: str | None, seconds: int = WRK_SECONDS) -> dict:
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(WRK_SCRIPT)
-    command = ["wrk", "-t2", f"-c{CLIENTS}", f"-d{WRK_SECONDS}s", "-s", str(script)]
+    command = ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "-s", str(script)]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     done = subprocess.run([*command, url], capture_output=True, text=True, check=True)
@@ -223,9 +237,9 @@ def run() -> Section:
             "print(c.cookies['sessionid'].value)"
         )
         cookie = f"sessionid={session}; django_language=ko"
-        quote_form = _wrk(f"{platform.url}/quotes/new/{small_id}/", cookie)
-        quote_saved = _wrk(f"{platform.url}/quotes/{quote['id']}/", cookie)
-        floor = _wrk(f"{platform.url}/health", None)
+        quote_form = _load(f"{platform.url}/quotes/new/{small_id}/", cookie)
+        quote_saved = _load(f"{platform.url}/quotes/{quote['id']}/", cookie)
+        floor = _load(f"{platform.url}/health", None)
     finally:
         platform.stop()
     slice_s = _slice_seconds(big)
@@ -242,14 +256,17 @@ def run() -> Section:
         rows.append(
             f"| {label}, {CLIENTS} clients: p95 / p50, req/s, errors | "
             f"{result['p95_ms']:.0f} ms / {result['p50_ms']:.0f} ms, {result['rps']:.0f}/s, "
-            f"{result['errors']} | /health: {floor['p95_ms']:.0f} ms / {floor['p50_ms']:.0f} ms, "
+            f"{result['errors']} (p95 of the runs: "
+            f"{', '.join(f'{x:.0f}' for x in result['all_p95_ms'])} ms) "
+            f"| /health: {floor['p95_ms']:.0f} ms / {floor['p50_ms']:.0f} ms, "
             f"{floor['rps']:.0f}/s | {result['p95_ms'] / max(floor['p95_ms'], 0.1):.1f}× |"
         )
     markdown = "\n".join(
         [
             "`manage.py run_platform` as `make demo` starts it (gunicorn, 3 workers × 4 threads,",
-            "the db task worker, SQLite), on this machine; load from wrk on loopback for "
-            f"{WRK_SECONDS} s per page.",
+            "the db task worker, SQLite), on this machine; load from wrk on loopback: per page "
+            f"a {WARM_UP_SECONDS}-s warm-up, then {WRK_RUNS} runs of {WRK_SECONDS} s, the run "
+            "with the median p95 shown (errors: all runs).",
             "",
             *rows,
         ]
