@@ -227,7 +227,7 @@ def cross_validate(rows: list[Row], coefficients: dict[str, float], log=print) -
     """
     estimate_dir = ROOT / "printhub" / "slicing" / "estimate"
     sources = [estimate_dir / f for f in ("fdm.py", "layers.py", "profile.py")]
-    sources.append(ROOT / "printhub" / "geometry" / "sections.py")
+    sources += [ROOT / "printhub" / "geometry" / f for f in ("sections.py", "hashing.py")]
     key = _digest(
         {
             "coefficients": coefficients,

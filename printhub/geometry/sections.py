@@ -23,6 +23,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .hashing import float_bits, hash_rows
 from .mesh import Mesh
 
 # A face piece crossing at least this many planes is summed as a polynomial of the plane
@@ -493,23 +494,9 @@ def _add_tall_pieces(
             sums[:, 2:] += value
 
 
-# Odd 64-bit multipliers (splitmix/xxhash constants): they spread every input bit over the
-# whole word, so equal keys almost surely mean equal inputs.
-_K1 = np.uint64(0x9E3779B97F4A7C15)
-_K2 = np.uint64(0xC2B2AE3D27D4EB4F)
-_K3 = np.uint64(0x165667B19E3779F9)
-
-
-def _mix(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint64(31))
-    h = h * _K3
-    return h ^ (h >> np.uint64(29))
-
-
 def _point_keys(xyz: np.ndarray) -> np.ndarray:
     """(n,) uint64: one key per vertex from the bits of its coordinates (-0.0 as +0.0)."""
-    bits = (xyz + 0.0).view(np.uint64)  # integer products wrap around, as hashing wants
-    return _mix(_mix(bits[0] * _K1 ^ bits[1]) * _K2 ^ bits[2])
+    return hash_rows(float_bits(axis) for axis in xyz)
 
 
 @dataclass(frozen=True)
@@ -597,7 +584,7 @@ def section_loops(model: Mesh | np.ndarray | FaceTable, z: np.ndarray) -> Sectio
     def node_key(edge: np.ndarray) -> np.ndarray:
         a, b = _point_keys(xyz[:, edge[0]]), _point_keys(xyz[:, edge[1]])
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        return _mix(_mix(lo * _K1 ^ hi) ^ plane.astype(np.uint64) * _K2)
+        return hash_rows([lo, hi, plane.astype(np.uint64)])
 
     keys = np.concatenate([node_key(cut.long_edge), node_key(cut.short_edge)])
     unique, node = np.unique(keys, return_inverse=True)

@@ -13,51 +13,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .hashing import float_bits, hash_rows
 from .mesh import Mesh
-
-# murmur3's 64-bit finaliser constants: `_fmix` is a bijection of 64-bit words in which
-# every input bit reaches every output bit (plain multiplies only carry bits upwards, and
-# coordinates such as 2.0 or 3.0 have all-zero low bits).
-_M1 = np.uint64(0xFF51AFD7ED558CCD)
-_M2 = np.uint64(0xC4CEB9FE1A85EC53)
-_SEED = np.uint64(0x9E3779B97F4A7C15)
-_S33 = np.uint64(33)
-
-
-def _column_bits(values: np.ndarray) -> np.ndarray:
-    """(n,) float → (n,) uint64 bit pattern, with -0.0 folded onto +0.0."""
-    normalised = values + values.dtype.type(0)  # -0.0 + 0.0 == +0.0
-    width = np.uint32 if normalised.dtype == np.float32 else np.uint64
-    return normalised.view(width).astype(np.uint64)
-
-
-def _fmix(h: np.ndarray) -> np.ndarray:
-    """murmur3's fmix64, in place."""
-    h ^= h >> _S33
-    h *= _M1
-    h ^= h >> _S33
-    h *= _M2
-    h ^= h >> _S33
-    return h
-
-
-def _hash_columns(columns) -> np.ndarray:
-    """One (n,) uint64 hash per row of three uint64 columns, made one column at a time.
-
-    Each column is absorbed as h = fmix(h ^ column) (h starts from a constant), so equal
-    hashes almost always mean equal rows; `columns` yields the columns lazily so that
-    only one is alive besides the hash.
-    """
-    h = None
-    for column in columns:
-        if h is None:
-            column ^= _SEED
-            h = column
-        else:
-            h ^= column
-        del column
-        _fmix(h)
-    return h
 
 
 def _group_by_hash(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +68,7 @@ def _group_equal_rows(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
     Hash collisions are detected and resolved with an exact lexicographic sort.
     """
-    order, is_first = _group_by_hash(_hash_columns(k.copy() for k in keys))
+    order, is_first = _group_by_hash(hash_rows(k.copy() for k in keys))
     if _runs_are_uniform(keys, order, is_first):
         return order, is_first
     return _exact_groups(keys)
@@ -139,10 +96,10 @@ def weld(mesh: Mesh) -> Mesh:
         vertices = mesh.vertices[used_index]
     del referenced
     axes = [vertices[:, axis] for axis in range(3)]
-    order, is_first = _group_by_hash(_hash_columns(_column_bits(a) for a in axes))
+    order, is_first = _group_by_hash(hash_rows(float_bits(a) for a in axes))
     # Float comparison treats -0.0 and +0.0 as equal, as the hash does.
     if not _runs_are_uniform(axes, order, is_first):
-        order, is_first = _exact_groups([_column_bits(a) for a in axes])
+        order, is_first = _exact_groups([float_bits(a) for a in axes])
     group_of_sorted = np.cumsum(is_first, dtype=np.int32)
     group_of_sorted -= 1
     new_index = np.empty(len(vertices), dtype=np.int32)
@@ -292,7 +249,7 @@ def duplicate_faces(faces: np.ndarray) -> np.ndarray:
     corners = np.sort(faces, axis=1).astype(np.uint64)
     keys = [corners[:, 0], corners[:, 1], corners[:, 2]]
     # Fast path: distinct hashes prove that no face repeats.
-    h = np.sort(_hash_columns(k.copy() for k in keys))
+    h = np.sort(hash_rows(k.copy() for k in keys))
     if not np.any(h[1:] == h[:-1]):
         return np.zeros(0, dtype=np.int32)
     order, is_first = _group_equal_rows(keys)

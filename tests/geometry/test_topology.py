@@ -100,7 +100,7 @@ def test_welding_stays_exact_when_hashes_collide(monkeypatch):
     points = rng.integers(0, 4, size=(60, 3)).astype(float)  # many exact duplicates
     faces = np.arange(60, dtype=np.int32).reshape(20, 3)
     hashed = topology.weld(Mesh(points, faces))
-    monkeypatch.setattr(topology, "_hash_columns", lambda columns: np.zeros(60, np.uint64))
+    monkeypatch.setattr(topology, "hash_rows", lambda columns: np.zeros(60, np.uint64))
     collided = topology.weld(Mesh(points, faces))
     # The same corners for every face, and one vertex per distinct point.
     assert np.array_equal(hashed.vertices[hashed.faces], collided.vertices[collided.faces])
@@ -110,9 +110,10 @@ def test_welding_stays_exact_when_hashes_collide(monkeypatch):
 
 def test_integer_coordinates_get_distinct_hashes():
     """Coordinates like 2.0 have all-zero low bits; the hash must still tell them apart
-    (else welding falls back to the slow exact grouping on many CAD exports)."""
-    from printhub.geometry import topology
+    (else welding falls back to the slow exact grouping on many CAD exports, and section
+    contours of distinct edges were chained together)."""
+    from printhub.geometry.hashing import float_bits, hash_rows
 
     grid = np.stack(np.meshgrid(*[np.arange(40.0)] * 3), axis=-1).reshape(-1, 3)
-    hashes = topology._hash_columns(topology._column_bits(grid[:, a].copy()) for a in range(3))
+    hashes = hash_rows(float_bits(grid[:, a]) for a in range(3))
     assert len(np.unique(hashes)) == len(grid)
