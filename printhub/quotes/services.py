@@ -230,60 +230,10 @@ class Figures:
 
 
 def _estimate_for(model, printer_catalog_id, material_catalog_id, layer_height_mm, infill):
-    """The parts app's cached estimate (printhub.parts.estimates), or this app's stand-in."""
-    try:
-        from printhub.parts.estimates import estimate_for
-    except ModuleNotFoundError as err:
-        if err.name != "printhub.parts.estimates":
-            raise
-        estimate_for = _fallback_estimate_for
+    """The parts app's stored estimate (computed and stored on first use)."""
+    from printhub.parts.estimates import estimate_for
+
     return estimate_for(model, printer_catalog_id, material_catalog_id, layer_height_mm, infill)
-
-
-def _fallback_estimate_for(model, printer_catalog_id, material_catalog_id, layer_height_mm, infill):
-    """Stand-in until printhub.parts.estimates exists: estimate once, cache a parts.Estimate."""
-    import numpy as np
-
-    from printhub.geometry.io import load_model
-    from printhub.parts.models import Estimate
-    from printhub.slicing.estimate import estimate
-    from printhub.slicing.settings import PrintSettings
-
-    key = f"quotes:lh={layer_height_mm if layer_height_mm is not None else 'default'}:in={infill}"
-    cached = Estimate.objects.filter(
-        model=model,
-        printer_catalog_id=printer_catalog_id,
-        material_catalog_id=material_catalog_id,
-        settings_key=key,
-    ).first()
-    if cached is not None:
-        return cached
-    stored = model.repaired_file or model.file
-    mesh = load_model(stored.path).mesh
-    rotation = (model.orientation or {}).get("rotation")
-    if rotation is not None:
-        from printhub.geometry.mesh import Mesh
-
-        mesh = Mesh(mesh.vertices @ np.asarray(rotation, dtype=float).T, mesh.faces)
-    result = estimate(
-        mesh,
-        printer_catalog_id,
-        material_catalog_id,
-        PrintSettings(layer_height_mm=layer_height_mm, infill_percent=infill),
-    )
-    row, _created = Estimate.objects.get_or_create(
-        model=model,
-        printer_catalog_id=printer_catalog_id,
-        material_catalog_id=material_catalog_id,
-        settings_key=key,
-        defaults={
-            "print_time_s": result.print_time_s,
-            "material_g": result.material_g,
-            "material_ml": result.resin_ml,
-            "layers": result.layers,
-        },
-    )
-    return row
 
 
 def _estimate_settings(material: Material, request: QuoteRequest) -> tuple[float | None, int]:
