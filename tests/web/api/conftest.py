@@ -7,47 +7,24 @@ test starts from the same world and nothing of it outlives the module.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from printhub.accounts.models import ApiToken
-from printhub.geometry.io import write_stl
-from printhub.geometry.mesh import Mesh
 from printhub.network import demo
 from printhub.network.models import Center, Material
 from printhub.orders import services as orders
 from printhub.orders.models import TRANSITIONS, State
 from printhub.parts import services as parts
 from printhub.quotes import services as quotes
+from tests.web.quotes.conftest import box_stl
 
 # The personas the API is driven as (the demo people of those roles); "anonymous" has no token.
 PERSONAS = ("anonymous", "citizen", "operator", "admin")
-
-
-def cube_stl(size: float = 20.0) -> bytes:
-    """A closed 20 mm cube as binary STL (12 triangles): a model every printer takes."""
-    vertices = np.array(
-        [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]],
-        dtype=np.float64,
-    )
-    faces = np.array(
-        [
-            [0, 2, 1], [0, 3, 2], [4, 5, 6], [4, 6, 7], [0, 1, 5], [0, 5, 4],
-            [1, 2, 6], [1, 6, 5], [2, 3, 7], [2, 7, 6], [3, 0, 4], [3, 4, 7],
-        ],
-        dtype=np.int32,
-    )  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "cube.stl"
-        write_stl(Mesh(vertices * size, faces), path)
-        return path.read_bytes()
 
 
 # An ASCII STL with a header and no facets: recognised as STL, then fails the analysis.
@@ -88,7 +65,7 @@ def build_world() -> World:
     """Real uploads (analysed by the immediate task backend), quotes and orders in every state."""
     citizen, student = _person("citizen"), _person("student")
     operator = _person("operator")
-    cube = cube_stl()
+    cube = box_stl((20.0, 20.0, 20.0))  # a closed 20 mm cube every printer takes
 
     world = World()
     for persona in PERSONAS[1:]:
