@@ -190,6 +190,21 @@ def _center(data: dict, where: str) -> Center:
     return Center(center_id, zone, tuple(week))
 
 
+def _entries(data: dict, name: str):
+    """(where, entry, id) of each entry of the scenario's list `name`; ids must be unique."""
+    entries = _field(data, name, "scenario")
+    if not isinstance(entries, list):
+        raise ScenarioError(f"scenario.{name}: expected a list")
+    seen = set()
+    for n, raw in enumerate(entries):
+        here = f"{name}[{n}]"
+        entry_id = _text(raw, "id", here)
+        if entry_id in seen:
+            raise ScenarioError(f"{here}.id: {entry_id!r:.40} appears twice")
+        seen.add(entry_id)
+        yield here, raw, entry_id
+
+
 def load_scenario(data: dict) -> Scenario:
     """A checked Scenario from the JSON form of `printhub plan` (see the module docstring)."""
     where = "scenario"
@@ -214,16 +229,7 @@ def load_scenario(data: dict) -> Scenario:
         return math.floor((moment - start).total_seconds())
 
     printers = []
-    seen = set()
-    raw_printers = _field(data, "printers", where)
-    if not isinstance(raw_printers, list):
-        raise ScenarioError("scenario.printers: expected a list")
-    for n, raw in enumerate(raw_printers):
-        here = f"printers[{n}]"
-        printer_id = _text(raw, "id", here)
-        if printer_id in seen:
-            raise ScenarioError(f"{here}.id: {printer_id!r:.40} appears twice")
-        seen.add(printer_id)
+    for here, raw, printer_id in _entries(data, "printers"):
         center = _text(raw, "center", here)
         if center not in centers:
             raise ScenarioError(f"{here}.center: no center {center!r:.40}")
@@ -249,16 +255,7 @@ def load_scenario(data: dict) -> Scenario:
         )
 
     jobs = []
-    seen = set()
-    raw_jobs = _field(data, "jobs", where)
-    if not isinstance(raw_jobs, list):
-        raise ScenarioError("scenario.jobs: expected a list")
-    for n, raw in enumerate(raw_jobs):
-        here = f"jobs[{n}]"
-        job_id = _text(raw, "id", here)
-        if job_id in seen:
-            raise ScenarioError(f"{here}.id: {job_id!r:.40} appears twice")
-        seen.add(job_id)
+    for here, raw, job_id in _entries(data, "jobs"):
         pickup = _text(raw, "pickup_center", here)
         if pickup not in centers:
             raise ScenarioError(f"{here}.pickup_center: no center {pickup!r:.40}")
