@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from printhub.scheduling.fleet import Fleet
-from printhub.scheduling.plan import Assignment, Plan, Unassigned, objective
+from printhub.scheduling.plan import Plan, Unassigned, book, objective
 from printhub.scheduling.scenario import Scenario
 
 MINUTE = 60
@@ -166,21 +166,13 @@ def _replay(scenario, chosen, rest, change_weight_s, unassigned) -> Plan | None:
     fleet = Fleet(scenario)
     plan = Plan("planner+cp-sat", unassigned=list(unassigned))
 
-    def book(job, options, k):
-        plan.total_lateness_s += int(options.lateness[k])
-        printer, start, end, change = fleet.place(job, options, k)
-        plan.material_changes += change
-        plan.assignments.append(
-            Assignment(job.id, scenario.printers[printer].id, start, end, change)
-        )
-
     for _, j, p in chosen:
         job = scenario.jobs[j]
         options = fleet.options(job)
         where = np.flatnonzero(options.printers == p)
         if len(where) == 0:
             return None
-        book(job, options, int(where[0]))
+        book(plan, fleet, job, options, int(where[0]))
     for j in rest:
         job = scenario.jobs[j]
         options = fleet.options(job)
@@ -188,7 +180,7 @@ def _replay(scenario, chosen, rest, change_weight_s, unassigned) -> Plan | None:
             plan.unassigned.append(Unassigned(job.id, "no printer opens within the horizon"))
             continue
         cost = options.lateness + change_weight_s * options.change
-        book(job, options, int(np.lexsort((options.printers, options.ready, cost))[0]))
+        book(plan, fleet, job, options, int(np.lexsort((options.printers, options.ready, cost))[0]))
     return plan
 
 

@@ -61,14 +61,18 @@ def _run(scenario: Scenario, order, choose, method: str) -> Plan:
         if reason is not None:
             plan.unassigned.append(Unassigned(job.id, reason))
             continue
-        k = choose(options)
-        plan.total_lateness_s += int(options.lateness[k])
-        printer, start, end, change = fleet.place(job, options, k)
-        plan.material_changes += change
-        plan.assignments.append(
-            Assignment(job.id, scenario.printers[printer].id, start, end, change)
-        )
+        book(plan, fleet, job, options, choose(options))
     return plan
+
+
+def book(plan: Plan, fleet: Fleet, job, options, k: int) -> None:
+    """Place the job at option k on the fleet and write it, and its figures, into the plan."""
+    plan.total_lateness_s += int(options.lateness[k])
+    printer, start, end, change = fleet.place(job, options, k)
+    plan.material_changes += change
+    plan.assignments.append(
+        Assignment(job.id, fleet.scenario.printers[printer].id, start, end, change)
+    )
 
 
 def greedy_plan(scenario: Scenario) -> Plan:
