@@ -3,14 +3,16 @@
 Jobs move through `move_job` (checked against JOB_TRANSITIONS, recorded as JobEvents):
 a print started counts an attempt; a failed or interrupted print goes back to the queue
 with `retry` until MAX_ATTEMPTS; a cancel says whether the customer or staff asked.
-For now staff also move orders along by hand and the jobs follow the order
-(`follow_order`); printers and the scheduler will move the jobs, and the order follow them.
+Printers move the jobs (printhub.production.fleet) and the order follows its jobs
+(`sync_order`); staff may still move an order on by hand (a part finished outside the
+hub, a reprint), and then its unfinished jobs follow the order (`follow_order`).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from printhub.production.models import Job, JobEvent
@@ -28,13 +30,30 @@ def create_jobs(order) -> list[Job]:
     Called inside the approval's transaction; idempotent (existing jobs are kept).
     """
     existing = set(order.jobs.values_list("index", flat=True))
-    estimate_s = float(order.quote_option.print_time_s or 0)
+    option = order.quote_option
+    estimate_s = float(option.print_time_s or 0)
+    grams = float(option.material_amount or 0) if order.material.process == "fdm" else 0.0
+    box = order.model.bbox_mm
     new = [
-        Job(order=order, index=index, center=order.center, estimated_print_s=estimate_s)
+        Job(
+            order=order,
+            index=index,
+            center=order.center,
+            estimated_print_s=estimate_s,
+            material=order.material,
+            color=order.color,
+            size_mm=list(box) if box else [],
+            filament_g=grams,
+            due=option.ready_at,
+        )
         for index in range(1, order.quantity + 1)
         if index not in existing
     ]
     Job.objects.bulk_create(new)
+    if new:
+        from printhub.production.planning import request_replan
+
+        transaction.on_commit(lambda: request_replan(f"order {order.number} approved"))
     return list(order.jobs.order_by("index"))
 
 
@@ -42,9 +61,9 @@ def _job_state_for(order_state: str) -> str | None:
     """What the unfinished jobs of an order become when staff move the order by hand."""
     from printhub.orders.models import State
 
+    # Moving an order to "printing" by hand leaves its jobs alone: only a printer prints.
     return {
         State.QUEUED: Job.State.QUEUED,
-        State.PRINTING: Job.State.PRINTING,
         State.POST_PROCESSING: Job.State.COMPLETED,
         State.READY: Job.State.COMPLETED,
         State.PICKED_UP: Job.State.COMPLETED,
@@ -84,6 +103,12 @@ def move_job(job: Job, new_state: str, by=None, reason: str = "") -> Job:
             )
         if new_state == Job.State.PRINTING and fresh.state == Job.State.READY:
             fresh.attempts += 1
+        if new_state in (Job.State.COMPLETED, Job.State.FAILED, Job.State.CANCELLED):
+            fresh.finished_at = timezone.now()
+        if new_state == Job.State.QUEUED:  # back in the queue: planned and sliced anew
+            fresh.sliced_for = None
+            fresh.planned_printer = None
+            fresh.progress = 0
         if new_state in (Job.State.FAILED, Job.State.INTERRUPTED, Job.State.CANCELLED):
             fresh.reason = reason
         fresh.state = new_state
@@ -109,3 +134,29 @@ def cancel_job(job: Job, by, reason: str, *, by_customer: bool) -> Job:
         cancelled.cancelled_by = Job.CancelledBy.CUSTOMER if by_customer else Job.CancelledBy.STAFF
         cancelled.save(update_fields=["cancelled_by", "updated_at"])
     return cancelled
+
+
+def sync_order(order) -> str | None:
+    """Bring an order in line with its jobs; returns the state it moved to, if any.
+
+    A part on a printer makes a queued order "printing"; once every part is printed (or
+    cancelled, with at least one printed) it goes to post-processing, or straight to
+    ready for pickup when nothing was ordered after printing. The customer is told.
+    """
+    from printhub.orders import services as orders
+    from printhub.orders.models import State
+
+    states = set(order.jobs.values_list("state", flat=True))
+    started = {Job.State.PRINTING, Job.State.PAUSED, Job.State.COMPLETED}
+    target = None
+    if order.state == State.QUEUED and states & started:
+        target = State.PRINTING
+    done = states <= {Job.State.COMPLETED, Job.State.CANCELLED}
+    if Job.State.COMPLETED in states and done and order.state in (State.QUEUED, State.PRINTING):
+        if order.state == State.QUEUED:
+            orders.change_state(order, State.PRINTING, None, notify=False)
+        target = State.POST_PROCESSING if order.quote_option.post_processing_lines else State.READY
+    if target is None or target == order.state:
+        return None
+    orders.change_state(order, target, None)
+    return target

@@ -80,6 +80,8 @@ def _simulate(scenario: Scenario, plan: Plan):
                 problems.append(f"{where}: does not fit the build volume")
             if job.abrasive and not printer.hardened:
                 problems.append(f"{where}: abrasive material on a soft nozzle")
+            if printer.materials is not None and job.material not in printer.materials:
+                problems.append(f"{where}: the printer does not run {job.material}")
             change = loaded != job.material or spool < job.filament_g
             setup_begin = a.start_s - (scenario.material_change_s if change else 0)
             if setup_begin < free:

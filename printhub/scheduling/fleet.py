@@ -73,16 +73,24 @@ class Fleet:
 
     def compatible(self, job: Job) -> np.ndarray:
         """Indices of the printers whose build volume and nozzle suit the job."""
-        key = (tuple(sorted(job.size_mm)), job.abrasive)
+        key = (tuple(sorted(job.size_mm)), job.abrasive, job.material)
         found = self._compatible.get(key)
         if found is None:
             ok = np.all(self.build >= np.asarray(key[0]), axis=1) if len(self.build) else []
             ok = np.asarray(ok, dtype=bool)
             if job.abrasive:
                 ok &= self.hardened
+            ok &= self._runs(job.material)
             found = np.flatnonzero(ok)
             self._compatible[key] = found
         return found
+
+    def _runs(self, material: str) -> np.ndarray:
+        """Which printers may run this material (those without a list run anything)."""
+        return np.array(
+            [p.materials is None or material in p.materials for p in self.scenario.printers],
+            dtype=bool,
+        )
 
     def why_not(self, job: Job) -> str | None:
         """Why no printer can take the job, or None when some can."""
@@ -92,6 +100,8 @@ class Fleet:
             return f"too big for every printer ({size} mm in any rotation)"
         if job.abrasive and not np.any(np.asarray(fitting) & self.hardened):
             return "abrasive material: no printer that fits it has a hardened nozzle"
+        if not np.any(np.asarray(fitting) & self._runs(job.material)):
+            return f"no printer that fits it runs {job.material}"
         if job.filament_g > self.spool_full_g:
             return (
                 f"needs {job.filament_g:g} g of filament, more than a full spool "

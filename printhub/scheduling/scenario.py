@@ -39,6 +39,8 @@ class Printer:
     loaded_material: str | None
     spool_g_left: float
     available_from_s: int
+    # The materials this printer may run (process, enclosure, listing); None: any.
+    materials: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,16 @@ def _center(data: dict, where: str) -> Center:
     return Center(center_id, zone, tuple(week))
 
 
+def _materials(data: dict, where: str) -> frozenset[str] | None:
+    """A printer's optional list of the materials it may run."""
+    names = data.get("materials")
+    if names is None:
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise ScenarioError(f"{where}.materials: expected a list of material names")
+    return frozenset(names)
+
+
 def _entries(data: dict, name: str):
     """(where, entry, id) of each entry of the scenario's list `name`; ids must be unique."""
     entries = _field(data, name, "scenario")
@@ -251,6 +263,7 @@ def load_scenario(data: dict) -> Scenario:
                 loaded_material=loaded,
                 spool_g_left=_number(raw, "spool_g_left", here) if loaded is not None else 0.0,
                 available_from_s=max(0, seconds(available)),
+                materials=_materials(raw, here),
             )
         )
 

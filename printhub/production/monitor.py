@@ -1,0 +1,123 @@
+"""The fleet monitor: one long-running process that talks to every printer of the network.
+
+Each turn it reads every printer that is due (in a small thread pool: a slow printer
+does not hold up the others), reconciles jobs with what the printers say
+(`fleet.apply_status`), carries out the commands the web and the workers left
+(`fleet.run_command`), re-plans when something happened, sends the next planned jobs to
+slicing and starts ready jobs on printers whose beds are confirmed clear.
+
+Printers are read every `interval_s`; one that does not answer is read again after a
+back-off that doubles up to `max_backoff_s`, and is unreachable after
+`fleet.OFFLINE_AFTER` misses in a row. Virtual printers live in this process: when it
+stops they stop, as after a power cut, and the next monitor finds them idle.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import close_old_connections
+
+from printhub.printers import Printer, PrinterError
+from printhub.production import dispatch, fleet, planning
+from printhub.production.models import Command, Station
+
+log = logging.getLogger(__name__)
+
+
+class Monitor:
+    def __init__(
+        self,
+        connect: Callable[[Station], Printer] = fleet.connect,
+        *,
+        interval_s: float = 1.0,
+        max_backoff_s: float = 30.0,
+        workers: int = 8,
+        replan_every_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.connect = connect
+        self.interval_s = interval_s
+        self.max_backoff_s = max_backoff_s
+        self.replan_every_s = replan_every_s
+        self.clock = clock
+        self.printers: dict[int, Printer] = {}
+        self.next_read: dict[int, float] = {}
+        self.last_plan = -float("inf")
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="printer")
+        self.readings = 0  # for the benchmark: readings applied since start
+
+    def printer_for(self, station: Station) -> Printer:
+        printer = self.printers.get(station.pk)
+        if printer is None:
+            printer = self.printers[station.pk] = self.connect(station)
+        return printer
+
+    def _read(self, station: Station):
+        try:
+            return station, self.printer_for(station).status(), None
+        except PrinterError as err:
+            return station, None, str(err) or type(err).__name__
+
+    def poll(self) -> int:
+        """Read every printer that is due and reconcile; returns how many were read."""
+        now = self.clock()
+        stations = [
+            s
+            for s in Station.objects.select_related("printer__center")
+            if self.next_read.get(s.pk, 0.0) <= now
+        ]
+        for station, status, error in self.pool.map(self._read, stations):
+            if status is not None:
+                fleet.apply_status(station, status)
+                self.next_read[station.pk] = now + self.interval_s
+            else:
+                fleet.record_miss(station, error)
+                backoff = self.interval_s * 2 ** min(station.missed, 10)
+                self.next_read[station.pk] = now + min(self.max_backoff_s, backoff)
+            self.readings += 1
+        return len(stations)
+
+    def run_commands(self) -> int:
+        pending = Command.objects.filter(outcome=Command.Outcome.PENDING).select_related(
+            "station__printer__center", "job"
+        )
+        count = 0
+        for command in pending:
+            fleet.run_command(command, self.printer_for(command.station))
+            self.next_read[command.station_id] = 0.0  # read it again at once
+            count += 1
+        return count
+
+    def plan_and_dispatch(self) -> None:
+        now = self.clock()
+        wanted = planning.replan_due() or now - self.last_plan > 60
+        if wanted and now - self.last_plan >= self.replan_every_s:
+            planning.replan("monitor")
+            self.last_plan = now
+        dispatch.prepare_next()
+        for station in Station.objects.filter(bed_clear=True).select_related("printer__center"):
+            if fleet.auto_start(station, self.printer_for(station)):
+                self.next_read[station.pk] = 0.0
+
+    def turn(self) -> None:
+        """One turn: read, command, plan, dispatch."""
+        self.poll()
+        self.run_commands()
+        self.plan_and_dispatch()
+
+    def run(self, stop: threading.Event) -> None:
+        """Turn until `stop` is set; an error in one turn is logged, the next turn goes on."""
+        while not stop.is_set():
+            began = self.clock()
+            try:
+                close_old_connections()
+                self.turn()
+            except Exception:
+                log.exception("fleet monitor turn failed")
+            stop.wait(max(0.05, self.interval_s - (self.clock() - began)))
+        self.pool.shutdown(wait=False)
