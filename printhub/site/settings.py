@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "printhub.orders",
     "printhub.billing",
     "printhub.production",
+    "printhub.inventory",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +231,8 @@ QUOTE_PREVIEW_CACHE_SECONDS = int(env("QUOTE_PREVIEW_CACHE_SECONDS", "10"))
 # Quote pages a person reloads are served from a per-person cache this long (0: never).
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "10"))
 API_RATE_LIMIT = env("API_RATE_LIMIT", "120/m")  # per token (or per address when anonymous)
+# A Spoolman server (http://host:7912) told of every filament use of a spool it knows.
+SPOOLMAN_URL = env("SPOOLMAN_URL")
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("orders/", include("printhub.orders.urls")),
     path("billing/", include("printhub.billing.urls")),
     path("production/", include("printhub.production.urls")),
+    path("inventory/", include("printhub.inventory.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("favicon.ico", RedirectView.as_view(url=static("printhub/favicon.svg"), permanent=True)),

@@ -53,12 +53,40 @@ def _citizen_page(people) -> str:
     return reverse("accounts:person", args=[people["citizen"].pk])
 
 
+def _jeonju_printer_url(name: str):
+    def url(people) -> str:
+        from printhub.network.models import Printer
+
+        printer = Printer.objects.get(center__slug="jeonju", name="MK3S-01")
+        return reverse(f"inventory:{name}", args=[printer.pk])
+
+    return url
+
+
+def _fresh_jeonju_spool(people) -> str:
+    from printhub.inventory.models import Filament, Spool, Vendor
+    from printhub.network.models import Center, Material
+
+    vendor, _ = Vendor.objects.get_or_create(name="Matrix Vendor")
+    filament, _ = Filament.objects.get_or_create(
+        vendor=vendor, material=Material.objects.get(catalog_id="pla"), color_name="Black"
+    )
+    spool = Spool.objects.create(
+        filament=filament, center=Center.objects.get(slug="jeonju"), initial_weight_g=1000
+    )
+    return reverse("inventory:archive", args=["jeonju", "spool", spool.pk])
+
+
 # Pages that need a log-in: anonymous visitors go to the log-in page.
 MEMBERS = expect(200, anonymous=LOGIN)
 ADMINS_ONLY = expect(403, anonymous=LOGIN, admin=200)
 EVERYONE = expect(200)
 # Sign-up and log-in pages send people who are already logged in on to the site.
 ANONYMOUS_ONLY = expect(302, anonymous=200)
+# The staff of the Jeonju center (its operator, its manager) and network admins.
+JEONJU_STAFF = expect(403, anonymous=LOGIN, operator=200, manager=200, admin=200)
+JEONJU_STAFF_ACTION = expect(403, anonymous=LOGIN, operator=302, manager=302, admin=302)
+JEONJU_MANAGERS = expect(403, anonymous=LOGIN, manager=200, admin=200)
 
 ROWS: list[Row] = [
     # --- site -------------------------------------------------------------------------
@@ -113,10 +141,91 @@ ROWS: list[Row] = [
     ),
     Row("/api/me", "get", expect(200, anonymous=401), url="/api/me"),
     Row("/api/me", "get", expect(200, anonymous=401), url="/api/me", auth="token", id="token"),
+    # --- inventory: the staff of a center see its stock; its managers change it ----------
+    Row(
+        "inventory:index",
+        "get",
+        # One center: straight to its stock; several: a list to choose from.
+        expect(403, anonymous=LOGIN, operator=302, other_operator=302, manager=200, admin=200),
+    ),
+    Row(
+        "inventory:center",
+        "get",
+        JEONJU_STAFF,
+        url=lambda people: reverse("inventory:center", args=["jeonju"]),
+    ),
+    Row(
+        "inventory:center",
+        "get",
+        expect(403, anonymous=LOGIN, other_operator=200, admin=200),
+        url=lambda people: reverse("inventory:center", args=["gunsan"]),
+        id="gunsan",
+    ),
+    Row(
+        "inventory:add_spool",
+        "get",
+        JEONJU_MANAGERS,
+        url=lambda people: reverse("inventory:add_spool", args=["jeonju"]),
+    ),
+    Row(
+        "inventory:add_resin",
+        "get",
+        JEONJU_MANAGERS,
+        url=lambda people: reverse("inventory:add_resin", args=["jeonju"]),
+    ),
+    Row(
+        "inventory:add_powder",
+        "get",
+        JEONJU_MANAGERS,
+        url=lambda people: reverse("inventory:add_powder", args=["jeonju"]),
+    ),
+    Row(
+        "inventory:add_spool",
+        "post",
+        JEONJU_MANAGERS,  # an empty form comes back with its errors
+        url=lambda people: reverse("inventory:add_spool", args=["jeonju"]),
+        data={},
+    ),
+    Row(
+        "inventory:set_minimum",
+        "post",
+        expect(403, anonymous=LOGIN, manager=302, admin=302),
+        url=lambda people: reverse("inventory:set_minimum", args=["jeonju"]),
+        data={},
+    ),
+    Row(
+        "inventory:archive",
+        "post",
+        expect(403, anonymous=LOGIN, manager=302, admin=302),
+        url=_fresh_jeonju_spool,
+    ),
+    Row(
+        "inventory:archive",
+        "get",
+        expect(
+            403,
+            anonymous=LOGIN,
+            operator=405,
+            other_operator=405,
+            manager=405,
+            admin=405,
+        ),
+        url=_fresh_jeonju_spool,
+    ),
+    # Load and unload: the staff of the printer's center (an empty load form is refused
+    # after the permission check, with a message).
+    Row("inventory:load", "post", JEONJU_STAFF_ACTION, url=_jeonju_printer_url("load"), data={}),
+    Row("inventory:unload", "post", JEONJU_STAFF_ACTION, url=_jeonju_printer_url("unload")),
+    Row(
+        "inventory:load",
+        "get",
+        expect(403, anonymous=LOGIN, operator=405, other_operator=405, manager=405, admin=405),
+        url=_jeonju_printer_url("load"),
+    ),
 ]
 
 # Apps whose every page (URL name) and API path must have a row above.
-COVERED_NAMESPACES = ["site", "accounts"]
+COVERED_NAMESPACES = ["site", "accounts", "inventory"]
 COVERED_API_PREFIXES = ["/api/me"]
 
 
@@ -192,7 +301,16 @@ def test_the_matrix_refuses_an_incomplete_table(db):
 # --- every page and endpoint of the whole platform is in some permission matrix --------
 
 WEB_TESTS = Path(__file__).resolve().parent
-APP_NAMESPACES = ["site", "accounts", "network", "parts", "quotes", "orders", "billing"]
+APP_NAMESPACES = [
+    "site",
+    "accounts",
+    "network",
+    "parts",
+    "quotes",
+    "orders",
+    "billing",
+    "inventory",
+]
 
 
 def _matrix_sources() -> str:

@@ -1,0 +1,1 @@
+"""Materials on the shelf: filament spools, resin bottles and powder lots of each center."""
