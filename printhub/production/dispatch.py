@@ -83,7 +83,8 @@ def gcode_path(job: Job) -> Path:
 
 def slice_job(job_id: int) -> Job | None:
     """Slice one job for the printer it was sent to; ready, or failed with the reason."""
-    from printhub.slicing import SlicingError, slice_model
+    from printhub.geometry.errors import GeometryError
+    from printhub.slicing import SlicingError, slice_mesh
 
     job = (
         Job.objects.select_related("order__model", "order__quote_option", "material", "sliced_for")
@@ -92,18 +93,16 @@ def slice_job(job_id: int) -> Job | None:
     )
     if job is None or job.state != Job.State.SLICING or job.sliced_for is None:
         return None  # cancelled or moved meanwhile
-    model = job.order.model
-    source = model.repaired_file or model.file
     out = gcode_path(job)
     try:
-        result = slice_model(
-            Path(source.path),
+        result = slice_mesh(
+            mesh_to_print(job.order.model),
             job.sliced_for.catalog_id,
             job.material.catalog_id,
             settings=_print_settings(job),
             output_path=out,
         )
-    except (SlicingError, OSError) as err:
+    except (SlicingError, GeometryError, OSError) as err:
         log.warning("slicing job %s failed: %s", job.pk, err)
         failed = services.move_job(job, Job.State.FAILED, reason=f"slicing failed: {err}"[:2000])
         request_replan(f"job {job} could not be sliced")
@@ -117,6 +116,24 @@ def slice_job(job_id: int) -> Job | None:
     fresh.filament_g = float(result.filament_g or result.material_g or 0.0)
     fresh.save(update_fields=["gcode", "estimated_print_s", "filament_g"])
     return services.move_job(fresh, Job.State.READY)
+
+
+def mesh_to_print(model):
+    """The model as it goes on the bed: repaired if a repair was kept, turned the way the
+    analysis suggested, standing at z = 0."""
+    import numpy as np
+
+    from printhub.geometry.io import load_mesh
+    from printhub.geometry.mesh import Mesh
+
+    source = model.repaired_file or model.file
+    mesh = load_mesh(source.path)
+    rotation = (model.orientation or {}).get("rotation")
+    if rotation is not None:
+        mesh = mesh.transformed(np.asarray(rotation, dtype=float))
+    vertices = mesh.vertices.astype(np.float64)
+    vertices[:, 2] -= vertices[:, 2].min()
+    return Mesh(vertices, mesh.faces)
 
 
 def _print_settings(job: Job):

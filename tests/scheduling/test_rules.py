@@ -236,3 +236,37 @@ def test_bad_scenarios_are_refused_with_the_field_named(mutate, words):
 def test_not_an_object():
     with pytest.raises(ScenarioError, match="expected a JSON object"):
         load_scenario([1, 2])
+
+
+@pytest.mark.parametrize("method", [plan_jobs, greedy_plan])
+def test_a_printer_with_a_list_of_materials_runs_only_those(method):
+    resin = {
+        "id": "sl1s",
+        "center": "jeonju",
+        "build_mm": [127, 80, 150],
+        "nozzle_mm": 0.05,
+        "loaded_material": "resin",
+        "spool_g_left": 500,
+        "materials": ["resin"],
+    }
+    base = scenario()
+    data = scenario(
+        printers=[*base["printers"], resin],
+        jobs=[
+            job("pla-part"),
+            job("resin-part", material="resin"),
+            job("tpu-part", material="tpu"),
+        ],
+    )
+    data["printers"][0]["materials"] = ["pla", "petg"]
+    out = planned(data, method)
+    where = {a["job"]: a["printer"] for a in out["assignments"]}
+    assert where == {"pla-part": "mk3s", "resin-part": "sl1s"}
+    assert "runs tpu" in out["unassigned"][0]["reason"]
+
+
+def test_a_list_of_materials_must_be_names():
+    data = scenario()
+    data["printers"][0]["materials"] = "pla"
+    with pytest.raises(ScenarioError, match=r"printers\[0\]\.materials"):
+        load_scenario(data)

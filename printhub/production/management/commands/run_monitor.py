@@ -26,8 +26,9 @@ class Command(BaseCommand):
         monitor = Monitor(interval_s=interval)
         self.stdout.write(f"printhub: fleet monitor reading printers every {interval:g} s")
         if demo:
-            from printhub.production.demo import DemoFloor
+            from printhub.production.demo import DemoFloor, quiet_mail
 
+            quiet_mail()
             floor = DemoFloor()
             threading.Thread(target=floor.run, args=(stop,), daemon=True).start()
         monitor.run(stop)
