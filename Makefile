@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 # Prerequisites run left to right: Debian packages first (python3-venv, npm, the slicer).
 setup: system-deps $(STAMP) node_modules/.installed
 	@scripts/install-octoprint.sh
+	@scripts/install-moonraker.sh
 	@$(BIN)/python scripts/vendor_static.py
 	@$(BIN)/python scripts/i18n.py compile
 

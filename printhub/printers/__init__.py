@@ -17,10 +17,12 @@ from printhub.printers.errors import (
     PrinterProtocolError,
     PrinterUnavailable,
 )
+from printhub.printers.moonraker import MoonrakerPrinter
 from printhub.printers.octoprint import OctoPrintPrinter
 from printhub.printers.virtual import VirtualPrinter
 
 __all__ = [
+    "MoonrakerPrinter",
     "OctoPrintPrinter",
     "Printer",
     "PrinterAuthError",
