@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import socket
 import threading
@@ -19,6 +20,7 @@ from printhub.printers import (
     PrinterError,
     PrinterFileError,
     PrinterNotPrinting,
+    PrinterProtocolError,
     PrinterState,
     PrinterStatus,
     PrinterUnavailable,
@@ -350,3 +352,31 @@ def test_silent_server_times_out():
             printer.status()
         with pytest.raises(PrinterUnavailable):
             printer.statuses()
+
+
+class _JunkHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every request with 200 and a body that is not Moonraker's JSON."""
+
+    body = b"<html>not moonraker</html>"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args) -> None:  # keep the test output clean
+        pass
+
+
+@pytest.mark.parametrize("body", [b"<html>not moonraker</html>", b'{"no": "result"}', b"[1, 2]"])
+def test_junk_answer_is_a_protocol_error(body, monkeypatch):
+    monkeypatch.setattr(_JunkHandler, "body", body)
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), _JunkHandler) as junk:
+        threading.Thread(target=junk.serve_forever, daemon=True).start()
+        try:
+            printer = MoonrakerPrinter(f"http://127.0.0.1:{junk.server_address[1]}", timeout_s=5)
+            with pytest.raises(PrinterProtocolError):
+                printer.status()
+        finally:
+            junk.shutdown()

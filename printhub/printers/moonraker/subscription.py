@@ -20,6 +20,7 @@ import logging
 import queue
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -71,6 +72,8 @@ class MoonrakerSubscription:
         self._klippy_state = "disconnected"
         self._subscribed = False
         self._subscribing = False
+        self._info_pending = False
+        self._last_poll = 0.0
         self._closing = False
         header = [f"X-Api-Key: {api_key}"] if api_key else []
         try:
@@ -90,7 +93,7 @@ class MoonrakerSubscription:
             self._ws.close(timeout=0)
             raise
         self._ws.settimeout(POLL_S)  # recv wakes up to poll while Klippy is not ready
-        self._call("server.info", {}, self._got_info)
+        self._ask_info()
         self._reader.start()
 
     # -- the caller's side
@@ -143,20 +146,21 @@ class MoonrakerSubscription:
             try:
                 raw = self._ws.recv()
             except websocket.WebSocketTimeoutException:
-                if not self._subscribed and not self._subscribing:
-                    self._call("server.info", {}, self._got_info)
-                continue
+                raw = None
             except (OSError, websocket.WebSocketException) as err:
                 if not self._closing:
                     error = PrinterUnavailable(f"{self.where} dropped: {err or type(err).__name__}")
                 break
-            if not raw:  # a close frame
-                if not self._closing:
-                    error = PrinterUnavailable(f"{self.where} was closed by the server")
-                break
+            else:
+                if not raw:  # a close frame
+                    if not self._closing:
+                        error = PrinterUnavailable(f"{self.where} was closed by the server")
+                    break
             try:
-                self._dispatch(json.loads(raw))
-            except (ValueError, KeyError, TypeError, AttributeError) as err:
+                if raw:
+                    self._dispatch(json.loads(raw))
+                self._poll_if_due()
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError) as err:
                 error = PrinterProtocolError(f"{self.where} sent a message it cannot read: {err}")
                 break
             except PrinterError as err:
@@ -168,6 +172,19 @@ class MoonrakerSubscription:
             self._report_error(error)
         else:
             self._queue.put(_CLOSED)
+
+    def _poll_if_due(self) -> None:
+        """Ask server.info while Klippy is not ready (by the clock: Moonraker's other
+        notifications, such as its CPU load each second, keep recv from ever timing out)."""
+        if self._subscribed or self._subscribing or self._info_pending:
+            return
+        if time.monotonic() - self._last_poll >= POLL_S:
+            self._ask_info()
+
+    def _ask_info(self) -> None:
+        self._info_pending = True
+        self._last_poll = time.monotonic()
+        self._call("server.info", {}, self._got_info)
 
     def _call(
         self,
@@ -240,6 +257,7 @@ class MoonrakerSubscription:
             raise PrinterProtocolError(f"{self.where} refused to identify us: {answer[0]}")
 
     def _got_info(self, result: Any, error: dict[str, Any] | None) -> None:
+        self._info_pending = False
         _raise_for_auth(self.where, error)
         if error is not None or not isinstance(result, dict):
             raise PrinterProtocolError(f"{self.where} answered server.info with {error!r}")
