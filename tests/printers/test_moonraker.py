@@ -218,6 +218,8 @@ def test_push_merges_changed_fields_into_full_statuses(printer, server, tmp_path
         params = {"objects": STATUS_OBJECTS}
         request = {"jsonrpc": "2.0", "method": "printer.objects.subscribe", "params": params}
         raw.send(json.dumps({**request, "id": 1}))
+        while json.loads(raw.recv()).get("id") != 1:  # subscribed before the print starts
+            pass
         printer.start(name)
         assert done.wait(WAIT_S), f"no COMPLETED status pushed; last: {pushed[-1:]}"
         raw.settimeout(0.5)
