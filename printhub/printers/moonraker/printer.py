@@ -63,7 +63,8 @@ class MoonrakerPrinter(Printer):
                 "/server/files/upload", "file", name, content, root="gcodes", checksum=checksum
             )
         except MoonrakerRejected as err:
-            raise self._rejection(err, PrinterFileError) from err
+            # Uploads do not involve Klippy: its state cannot explain the refusal.
+            raise self._rejection(err, PrinterFileError, ask_klippy=False) from err
         try:
             return answer["item"]["path"]
         except (KeyError, TypeError):
@@ -192,9 +193,11 @@ class MoonrakerPrinter(Printer):
                 raise PrinterUnavailable(f"{self._where}: {KLIPPY_DISCONNECTED_TEXT}") from err
             raise
 
-    def _rejection(self, err: MoonrakerRejected, default: type[PrinterError]) -> PrinterError:
+    def _rejection(
+        self, err: MoonrakerRejected, default: type[PrinterError], *, ask_klippy: bool = True
+    ) -> PrinterError:
         """What a refusal means: Klippy not ready, a busy printer, no print, or a bad file."""
-        hooks = self._webhooks()
+        hooks = self._webhooks() if ask_klippy else None
         if hooks is not None and hooks.get("state", "ready") != "ready":
             return self._not_ready(hooks)
         reason = err.reason.lower()
@@ -207,10 +210,10 @@ class MoonrakerPrinter(Printer):
             return PrinterFileError(message)
         return default(message)
 
-    def _webhooks(self) -> dict[str, Any] | None:
-        """Klippy's state, or None when it cannot be asked."""
+    def _webhooks(self) -> dict[str, Any]:
+        """Klippy's state as webhooks reports it; "disconnected" when it cannot be asked."""
         try:
-            return self._query({"webhooks": ["state", "state_message"]}).get("webhooks")
+            return self._query({"webhooks": ["state", "state_message"]}).get("webhooks") or {}
         except PrinterError:
             return {"state": "disconnected", "state_message": KLIPPY_DISCONNECTED_TEXT}
 
