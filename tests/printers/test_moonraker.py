@@ -294,6 +294,19 @@ def test_klippy_starting_up(printer, server):
     assert wait_for(printer, lambda s: s.state is PrinterState.IDLE)
 
 
+def test_klippy_back_already_shut_down(printer, server):
+    """No notification tells a shutdown Klippy's return: the subscription polls server.info."""
+    statuses = printer.statuses()
+    assert statuses.next(timeout_s=WAIT_S).state is PrinterState.IDLE
+    server.klippy.restart(state="shutdown")
+    pushed, before = next_matching(statuses, lambda s: s.state is PrinterState.ERROR)
+    assert pushed.error == "Shutdown"
+    assert any(s.state is PrinterState.OFFLINE for s in before)
+    statuses.close()
+    assert all(s.state is PrinterState.ERROR for s in statuses)  # drains, then stops
+    assert statuses.next(timeout_s=WAIT_S) is None
+
+
 def test_klippy_disconnected(printer, server):
     with printer.statuses() as statuses:
         assert statuses.next(timeout_s=WAIT_S).state is PrinterState.IDLE
@@ -339,6 +352,8 @@ def test_dropped_websocket_is_reported(printer, server):
     assert isinstance(errors[0], PrinterUnavailable)
     with pytest.raises(PrinterUnavailable, match="cannot be reached"):
         printer.status()
+    with pytest.raises(PrinterUnavailable, match="cannot be reached"):
+        printer.pause()
     with pytest.raises(PrinterUnavailable, match="cannot be reached"):
         printer.statuses()
 
