@@ -77,6 +77,39 @@ def _fresh_jeonju_spool(people) -> str:
     return reverse("inventory:archive", args=["jeonju", "spool", spool.pk])
 
 
+def _jeonju_station_url(name: str):
+    """A production action on Jeonju's MK3S-01, which gets a (virtual) connection."""
+
+    def url(people) -> str:
+        from printhub.network.models import Printer
+        from printhub.production.models import Station
+
+        printer = Printer.objects.get(center__slug="jeonju", name="MK3S-01")
+        Station.objects.get_or_create(printer=printer, defaults={"kind": "virtual"})
+        return reverse(f"production:{name}", args=[printer.pk])
+
+    return url
+
+
+def _jeonju_job_url(name: str):
+    """A production action on a job of a Jeonju order (made on first use)."""
+
+    def url(people) -> str:
+        from printhub.orders import services as orders
+        from printhub.production.models import Job
+        from tests.web.orders import factories
+
+        job = Job.objects.filter(center__slug="jeonju").first()
+        if job is None:
+            option = factories.quote_option(people["citizen"], total_krw=5_500)
+            order = orders.submit_order(people["citizen"], option)
+            orders.approve(order, people["operator"])
+            job = order.jobs.first()
+        return reverse(f"production:{name}", args=[job.pk])
+
+    return url
+
+
 # Pages that need a log-in: anonymous visitors go to the log-in page.
 MEMBERS = expect(200, anonymous=LOGIN)
 ADMINS_ONLY = expect(403, anonymous=LOGIN, admin=200)
@@ -222,10 +255,63 @@ ROWS: list[Row] = [
         expect(403, anonymous=LOGIN, operator=405, other_operator=405, manager=405, admin=405),
         url=_jeonju_printer_url("load"),
     ),
+    # --- production: the boards of a center's staff; every button is a POST -------------
+    Row(
+        "production:index",
+        "get",
+        expect(403, anonymous=LOGIN, operator=200, other_operator=200, manager=200, admin=200),
+    ),
+    Row(
+        "production:board",
+        "get",
+        JEONJU_STAFF,
+        url=lambda people: reverse("production:board", args=["jeonju"]),
+    ),
+    Row(
+        "production:board",
+        "get",
+        expect(403, anonymous=LOGIN, other_operator=200, admin=200),
+        url=lambda people: reverse("production:board", args=["gunsan"]),
+        id="gunsan",
+    ),
+    Row(
+        "production:cards",
+        "get",
+        JEONJU_STAFF,
+        url=lambda people: reverse("production:cards", args=["jeonju"]),
+    ),
+    # Refused actions (no job to start, a state that does not allow it) still come back
+    # to the board with a message: 302 after the permission check.
+    Row("production:bed_clear", "post", JEONJU_STAFF_ACTION, url=_jeonju_station_url("bed_clear")),
+    Row("production:start", "post", JEONJU_STAFF_ACTION, url=_jeonju_station_url("start")),
+    Row("production:pause", "post", JEONJU_STAFF_ACTION, url=_jeonju_station_url("pause")),
+    Row("production:resume", "post", JEONJU_STAFF_ACTION, url=_jeonju_station_url("resume")),
+    Row(
+        "production:maintenance",
+        "post",
+        JEONJU_STAFF_ACTION,
+        url=_jeonju_station_url("maintenance"),
+        data={"on": "0"},
+    ),
+    Row(
+        "production:pause",
+        "get",
+        expect(403, anonymous=LOGIN, operator=405, other_operator=405, manager=405, admin=405),
+        url=_jeonju_station_url("pause"),
+    ),
+    Row(
+        "production:cancel",
+        "post",
+        JEONJU_STAFF_ACTION,
+        url=_jeonju_job_url("cancel"),
+        data={"reason": "matrix"},
+    ),
+    Row("production:retry", "post", JEONJU_STAFF_ACTION, url=_jeonju_job_url("retry")),
+    Row("production:printed", "post", JEONJU_STAFF_ACTION, url=_jeonju_job_url("printed")),
 ]
 
 # Apps whose every page (URL name) and API path must have a row above.
-COVERED_NAMESPACES = ["site", "accounts", "inventory"]
+COVERED_NAMESPACES = ["site", "accounts", "inventory", "production"]
 COVERED_API_PREFIXES = ["/api/me"]
 
 
@@ -310,6 +396,7 @@ APP_NAMESPACES = [
     "orders",
     "billing",
     "inventory",
+    "production",
 ]
 
 
