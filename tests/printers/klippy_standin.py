@@ -67,7 +67,7 @@ class GcodeError(Exception):
 
 
 class _Client:
-    """One connection (Moonraker opens one, plus short-lived ones for file uploads)."""
+    """One connection to the socket (Moonraker keeps one open) and its subscriptions."""
 
     def __init__(self, sock: socket.socket):
         self.sock = sock
@@ -112,7 +112,6 @@ class KlippyStandIn:
         self.heat_rate = heat_rate
         self.lock = threading.RLock()
         self.clients: list[_Client] = []
-        self.requests: list[str] = []  # methods asked, in order (for the tests)
         self._listener: socket.socket | None = None
         self._threads: list[threading.Thread] = []
         self._running = False
@@ -185,20 +184,15 @@ class KlippyStandIn:
     def reset_print(self) -> None:
         """Forget the last print, back to ``standby`` (Klipper's SDCARD_RESET_FILE)."""
         with self.lock:
-            state, message = self.objects["webhooks"].values()
+            hooks = self.objects["webhooks"]
             heaters = {name: self.objects[name] for name in ("extruder", "heater_bed")}
-            self._reset_objects(state, message)
-            self.objects.update(heaters)
+            self._reset_objects(hooks["state"], hooks["state_message"])
+            self.objects.update(heaters)  # a reset file leaves the heaters as they are
 
     @property
     def state(self) -> str:
         with self.lock:
             return self.objects["webhooks"]["state"]
-
-    def status(self, name: str) -> dict[str, Any]:
-        """A copy of one printer object's current fields."""
-        with self.lock:
-            return copy.deepcopy(self.objects[name])
 
     # -- the objects Moonraker and its clients query
 
@@ -318,8 +312,6 @@ class KlippyStandIn:
         except (ValueError, KeyError, AttributeError):
             client.send({"id": None, "error": {"error": "WebRequestError", "message": "bad"}})
             return
-        with self.lock:
-            self.requests.append(method)
         try:
             result = self._dispatch(client, method, params)
         except GcodeError as err:
