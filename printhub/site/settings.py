@@ -156,6 +156,10 @@ else:
         f"PRINTHUB_TASKS_BACKEND must be db, rq or immediate, not {TASKS_BACKEND!r}"
     )
 
+# --- production: plan and start prints as if every center were staffed day and night
+# (the demo's switch: `make demo` sets it unless PRINTHUB_ALWAYS_OPEN is given)
+PRODUCTION_ALWAYS_OPEN = env_bool("ALWAYS_OPEN", False)
+
 # --- caches: local memory by default, Redis when asked (needed by several web processes
 # to share rate limits)
 if env("CACHE") == "redis":
