@@ -294,7 +294,9 @@ def timeline(printers: list[Printer], waiting: list[Job], active: list[Job], now
     for hour in range(hours + 1):
         moment = (start + dt.timedelta(hours=hour)).astimezone(zone)
         label = f"{moment:%m-%d}" if moment.hour == 0 else f"{moment:%H}"
-        ticks.append({"left": hour * HOUR_PX, "label": label, "day": moment.hour == 0})
+        ticks.append(
+            {"left": hour * HOUR_PX, "label": label if hour else "", "day": moment.hour == 0}
+        )
     return {
         "rows": rows,
         "ticks": ticks,
@@ -364,7 +366,8 @@ def _board_context(center: Center) -> dict:
         "queue": waiting,
         "decisions": _labelled(decisions(center)),
         "timeline": timeline(printers, waiting, active, now),
-        "plan_run": PlanRun.objects.filter(done_at__isnull=False).first(),
+        # Requests answered by the same run are closed without a duration: skip them.
+        "plan_run": PlanRun.objects.filter(done_at__isnull=False, took_s__isnull=False).first(),
         "replan_pending": PlanRun.objects.filter(done_at__isnull=True).exists(),
         "cancel_form": CancelForm(),
         "now": now,

@@ -143,6 +143,9 @@ def test_the_board_shows_each_printer_with_its_print(client_for, people, role):
     assert "1 h 02 min left" in page
     assert "Printing" in page and "not confirmed" in page
     assert 'hx-get="/production/jeonju/cards"' in page and "every 2s" in page
+    assert 'hx-select="#plan-area"' in page  # the queue and the plan: every 10 s
+    mine = page.split(f'id="printer-{p.pk}"')[1].split("</article>")[0]
+    assert "Pause" in mine and "Confirm bed clear" not in mine  # not under a print
 
 
 def test_the_board_is_korean_first(client_for, people):
