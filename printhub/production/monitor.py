@@ -6,7 +6,10 @@ does not hold up the others), reconciles jobs with what the printers say
 (`fleet.run_command`), re-plans when something happened, sends the next planned jobs to
 slicing and starts ready jobs on printers whose beds are confirmed clear.
 
-Printers are read every `interval_s`; one that does not answer is read again after a
+Printers whose API pushes (Moonraker's websocket: `subscribe`) are subscribed to: their
+latest pushed status is used, with no request, while the websocket stays up; when it
+drops, the printer is read by request (and subscribed to again at the next turn). The
+others are read every `interval_s`; one that does not answer is read again after a
 back-off that doubles up to `max_backoff_s`, and is unreachable after
 `fleet.OFFLINE_AFTER` misses in a row. Virtual printers live in this process: when it
 stops they stop, as after a power cut, and the next monitor finds them idle.
@@ -50,6 +53,9 @@ class Monitor:
         self.last_plan = -float("inf")
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="printer")
         self.readings = 0  # for the benchmark: readings applied since start
+        self.subscriptions: dict[int, object] = {}
+        self.pushed: dict[int, object] = {}  # station id -> latest pushed PrinterStatus
+        self._push_lock = threading.Lock()
 
     def printer_for(self, station: Station) -> Printer:
         printer = self.printers.get(station.pk)
@@ -57,9 +63,32 @@ class Monitor:
             printer = self.printers[station.pk] = self.connect(station)
         return printer
 
+    def _subscribe(self, station: Station, printer) -> None:
+        """Listen to a printer that pushes; a failure leaves it to be read by request."""
+        pk = station.pk
+
+        def on_status(status) -> None:
+            with self._push_lock:
+                self.pushed[pk] = status
+
+        def on_error(error) -> None:
+            with self._push_lock:
+                self.subscriptions.pop(pk, None)
+                self.pushed.pop(pk, None)
+
+        try:
+            self.subscriptions[pk] = printer.subscribe(on_status, on_error)
+        except PrinterError:
+            self.subscriptions.pop(pk, None)
+
     def _read(self, station: Station):
         try:
-            return station, self.printer_for(station).status(), None
+            printer = self.printer_for(station)
+            if hasattr(printer, "subscribe") and station.pk not in self.subscriptions:
+                self._subscribe(station, printer)
+            with self._push_lock:
+                pushed = self.pushed.get(station.pk) if station.pk in self.subscriptions else None
+            return station, pushed or printer.status(), None
         except PrinterError as err:
             return station, None, str(err) or type(err).__name__
 
@@ -120,4 +149,9 @@ class Monitor:
             except Exception:
                 log.exception("fleet monitor turn failed")
             stop.wait(max(0.05, self.interval_s - (self.clock() - began)))
+        self.close()
+
+    def close(self) -> None:
+        for subscription in list(self.subscriptions.values()):
+            subscription.close()
         self.pool.shutdown(wait=False)
