@@ -56,10 +56,16 @@ def _spool(center: Center, material: Material, lot_suffix: str, used_g: float) -
     return spool
 
 
+def _preference(printer: Printer, material: Material) -> tuple:
+    """PLA on a plain printer; a composite on a hardened one (what it is there for)."""
+    if printer.hardened_nozzle:
+        return (not material.abrasive, material.sort_order, material.pk)
+    return (material.catalog_id != "pla", material.sort_order, material.pk)
+
+
 def _first_runnable(printer: Printer) -> Material | None:
     runnable = [m for m in printer.materials.all() if printer.can_run(m)]
-    # The everyday materials first: PLA on a plain printer, the composite on a hardened one.
-    runnable.sort(key=lambda m: (m.catalog_id != "pla", m.sort_order, m.pk))
+    runnable.sort(key=lambda m: _preference(printer, m))
     return runnable[0] if runnable else None
 
 
@@ -93,7 +99,7 @@ def seed_inventory(center: Center) -> None:
                 ).select_related("filament__material")
                 if not s.is_empty and printer.can_run(s.filament.material)
             ]
-            free.sort(key=lambda s: s.filament.material.catalog_id != "pla")
+            free.sort(key=lambda s: _preference(printer, s.filament.material))
             material = _first_runnable(printer)
             if not free and material is not None:
                 free = [_spool(center, material, f"P{printer.pk}", used_g=0.0)]

@@ -118,7 +118,11 @@ def center(request, slug: str):
             Q(spool__center=center) | Q(bottle__center=center) | Q(powder_lot__center=center)
         )
         .select_related(
-            "spool__filament__material", "bottle__material", "powder_lot__material", "by"
+            "spool__filament__material",
+            "spool__filament__vendor",
+            "bottle__material",
+            "powder_lot__material",
+            "by",
         )
         .order_by("-at", "-id")[:20]
     )
