@@ -197,6 +197,7 @@ class DemoFloor:
         self.waiting: dict[int, float] = {}  # station id -> when its bed is to be cleared
         self.next_order_at: float | None = None  # None: the first batch is still to come
         self._staff: dict[int, object] = {}
+        self._retried: set[tuple[int, int]] = set()  # (job, prints started) put back once
 
     def run(self, stop: threading.Event) -> None:
         log.info("demo floor: operators and customers at work")
@@ -264,7 +265,8 @@ class DemoFloor:
         return max(0.0, self.rng.uniform(*self.clear_after_s) - since)
 
     def retry_jobs(self) -> list[Job]:
-        """Queue again the prints virtual printers lost or failed, while they may be retried."""
+        """Queue again the prints virtual printers lost or failed, while they may be retried
+        (once per print started: a job that keeps failing before it prints is left alone)."""
         from printhub.production import actions, services
 
         retried = []
@@ -275,8 +277,9 @@ class DemoFloor:
         ).select_related("printer__center", "center")
         for job in jobs:
             person = self.staff(job.printer.center)
-            if person is None:
+            if person is None or (job.pk, job.attempts) in self._retried:
                 continue
+            self._retried.add((job.pk, job.attempts))
             try:
                 retried.append(actions.retry(job, person, "printed again by the demo operator"))
             except Exception:
@@ -288,8 +291,8 @@ class DemoFloor:
     def customers(self) -> list:
         """The first batch of orders at once, then one now and then while the queue is short."""
         now = self.clock()
-        if self.next_order_at is None:
-            batch = self.first_batch
+        if self.next_order_at is None:  # fewer after a restart that found a queue
+            batch = min(self.first_batch, max(0, self.target_queued - self.queued()))
         elif now >= self.next_order_at and self.queued() < self.target_queued:
             batch = 1
         else:

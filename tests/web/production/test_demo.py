@@ -83,6 +83,8 @@ def test_the_customers_stop_while_the_queue_is_long(stations, people):
     assert len(floor.customers()) == 1
     clock.now += 60
     assert floor.customers() == []  # a job is queued already
+    restarted = demo.DemoFloor(seed=4, first_batch=3, target_queued=2, clock=clock)
+    assert len(restarted.customers()) == 1  # the first batch fills the queue up only
 
 
 def test_the_operator_clears_a_bed_a_few_seconds_after_the_print(stations, people):
@@ -130,6 +132,9 @@ def test_the_operator_prints_a_lost_job_again(stations, people):
     services.move_job(job, S.INTERRUPTED, reason="power cut")
     [retried] = floor.retry_jobs()
     assert retried.pk == job.pk and retried.state == S.QUEUED
+    # Failing again before it printed (slicing): left to a person, not retried in a loop.
+    services.move_job(services.move_job(retried, S.SLICING), S.FAILED, reason="slicing failed")
+    assert floor.retry_jobs() == []
 
 
 def test_one_turn_survives_an_error(stations, people, monkeypatch, caplog):
