@@ -12,7 +12,7 @@ from printhub.network.models import Center, Material, Printer, Process
 
 # (vendor, empty spool g) per process
 VENDORS = {
-    Process.FDM: ("Prusament", 201.0),
+    Process.FDM: ("Prusa Polymers", 201.0),
     Process.SLA: ("Prusa Research", None),
     Process.SLS: ("Formlabs", None),
 }

@@ -59,6 +59,7 @@ def index(request):
 
 
 def _printer_rows(center: Center, spools, bottles) -> list[dict]:
+    """Each printer with what it holds and what on the shelf it could take instead."""
     rows = []
     printers = center.printers.exclude(status=Printer.Status.RETIRED).prefetch_related("materials")
     for printer in printers:
@@ -67,14 +68,14 @@ def _printer_rows(center: Center, spools, bottles) -> list[dict]:
             options = [
                 s
                 for s in spools
-                if s.printer_id != printer.pk and not s.is_empty and printer.can_run(s.material)
+                if s.printer_id is None and not s.is_empty and printer.can_run(s.material)
             ]
         elif printer.process == Process.SLA:
             loaded = next((b for b in bottles if b.printer_id == printer.pk), None)
             options = [
                 b
                 for b in bottles
-                if b.printer_id != printer.pk and b.remaining_ml > 0 and printer.can_run(b.material)
+                if b.printer_id is None and b.remaining_ml > 0 and printer.can_run(b.material)
             ]
         else:
             continue  # powder printers take a lot by hand; nothing to load

@@ -209,3 +209,16 @@ def test_the_index_lists_the_managers_centers(manager):
     html = _english(manager).get(reverse("inventory:index")).content.decode()
     assert reverse("inventory:center", args=["jeonju"]) in html
     assert reverse("inventory:center", args=["hanok-makers"]) in html
+
+
+def test_a_printer_is_offered_only_spools_on_the_shelf(operator, jeonju, printer, make_spool):
+    one, two = printer("jeonju", "MK3S-01"), printer("jeonju", "MK3S-02")
+    on_two = services.load_spool(make_spool(jeonju), two)
+    shelved = make_spool(jeonju, "petg")
+    carbon = make_spool(jeonju, "pla-cf")  # not for a brass nozzle
+    row = operator.post(
+        reverse("inventory:unload", args=[one.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert f'<option value="{shelved.pk}"' in row
+    assert f'<option value="{on_two.pk}"' not in row
+    assert f'<option value="{carbon.pk}"' not in row
