@@ -2,7 +2,9 @@
 
 The production code calls `loaded_spool`, `grams_left`, `loaded_material_id`, `load_spool`,
 `unload_spool` and `deduct`; the pages call the same functions. Every change of a spool's
-weight happens under its row lock and is recorded as a `StockUse`.
+weight happens under its row lock and is recorded as a `StockUse`. Locks are taken with
+``of=("self",)``: on PostgreSQL a plain FOR UPDATE would also lock the joined material and
+center rows, and so serialise unrelated work of the whole center.
 
 Low stock: a center's stock of a material is what is left on its spools (loaded or not),
 in its resin bottles (ml × density) and its powder lots, archived items excluded. When a
@@ -141,9 +143,11 @@ def load_spool(spool: Spool, printer: Printer, by=None) -> Spool:
     """
     _require_staff_of(by, printer.center)
     with transaction.atomic():
-        printer = Printer.objects.select_for_update().get(pk=printer.pk)
+        printer = Printer.objects.select_for_update(of=("self",)).get(pk=printer.pk)
         fresh = (
-            Spool.objects.select_for_update().select_related("filament__material").get(pk=spool.pk)
+            Spool.objects.select_for_update(of=("self",))
+            .select_related("filament__material")
+            .get(pk=spool.pk)
         )
         material = fresh.filament.material
         _check_loadable(fresh.center_id, fresh.archived, fresh.is_empty, material, printer)
@@ -160,7 +164,7 @@ def unload_spool(printer: Printer, by=None) -> Spool | None:
     """Take the spool off a printer; returns it (None when none was loaded)."""
     _require_staff_of(by, printer.center)
     with transaction.atomic():
-        spool = Spool.objects.select_for_update().filter(printer_id=printer.pk).first()
+        spool = Spool.objects.select_for_update(of=("self",)).filter(printer_id=printer.pk).first()
         if spool is None:
             return None
         spool.printer = None
@@ -173,8 +177,12 @@ def load_resin(bottle: ResinBottle, printer: Printer, by=None) -> ResinBottle:
     """Fill an SLA printer from a resin bottle (same rules as `load_spool`)."""
     _require_staff_of(by, printer.center)
     with transaction.atomic():
-        printer = Printer.objects.select_for_update().get(pk=printer.pk)
-        fresh = ResinBottle.objects.select_for_update().select_related("material").get(pk=bottle.pk)
+        printer = Printer.objects.select_for_update(of=("self",)).get(pk=printer.pk)
+        fresh = (
+            ResinBottle.objects.select_for_update(of=("self",))
+            .select_related("material")
+            .get(pk=bottle.pk)
+        )
         empty = fresh.remaining_ml <= 0
         _check_loadable(fresh.center_id, fresh.archived, empty, fresh.material, printer)
         if fresh.printer_id == printer.pk:
@@ -190,7 +198,11 @@ def unload_resin(printer: Printer, by=None) -> ResinBottle | None:
     """Take the resin bottle off an SLA printer; returns it (None when none was loaded)."""
     _require_staff_of(by, printer.center)
     with transaction.atomic():
-        bottle = ResinBottle.objects.select_for_update().filter(printer_id=printer.pk).first()
+        bottle = (
+            ResinBottle.objects.select_for_update(of=("self",))
+            .filter(printer_id=printer.pk)
+            .first()
+        )
         if bottle is None:
             return None
         bottle.printer = None
@@ -209,9 +221,9 @@ def deduct(
 
     Under the item's row lock; capped at what is left. Records a StockUse, warns the
     center's managers when this takes the material below its minimum (once per crossing)
-    and, when the spool is known to Spoolman and SPOOLMAN_URL is set, reports the use there
-    after the commit. Returns None when nothing is loaded or it is already empty.
-    Never fails because of mail or Spoolman.
+    and, when the spool is known to Spoolman and SPOOLMAN_URL is set, queues the report of
+    the use to Spoolman after the commit (`tasks.report_spool_use`). Returns None when
+    nothing is loaded or it is already empty. Never fails because of mail or Spoolman.
     """
     grams = float(grams)
     if math.isnan(grams) or grams < 0:
@@ -220,7 +232,7 @@ def deduct(
         return None
     with transaction.atomic():
         spool = (
-            Spool.objects.select_for_update()
+            Spool.objects.select_for_update(of=("self",))
             .select_related("filament__material", "center")
             .filter(printer_id=printer.pk)
             .first()
@@ -239,7 +251,7 @@ def deduct(
                 _push_to_spoolman_on_commit(spool.spoolman_id, taken)
         else:
             bottle = (
-                ResinBottle.objects.select_for_update()
+                ResinBottle.objects.select_for_update(of=("self",))
                 .select_related("material", "center")
                 .filter(printer_id=printer.pk)
                 .first()
@@ -271,19 +283,19 @@ def spoolman_url() -> str | None:
 
 
 def _push_to_spoolman_on_commit(spoolman_id: int, grams: float) -> None:
-    base_url = spoolman_url()
-    if not base_url:
+    """Queue the report of a use to Spoolman once the deduct is committed."""
+    if not spoolman_url():
         return
 
-    def push() -> None:
-        from printhub.inventory.spoolman import SpoolmanClient, SpoolmanError
+    def enqueue() -> None:
+        from printhub.inventory.tasks import report_spool_use
 
         try:
-            SpoolmanClient(base_url).use_spool(spoolman_id, grams)
-        except SpoolmanError:  # our record is kept; Spoolman can be corrected by hand
-            log.exception("could not report %.1f g of spool %s to Spoolman", grams, spoolman_id)
+            report_spool_use.enqueue(spoolman_id, grams)
+        except Exception:  # a queue down must not fail the print that used the filament
+            log.exception("could not queue the Spoolman report of spool %s", spoolman_id)
 
-    transaction.on_commit(push)
+    transaction.on_commit(enqueue)
 
 
 # --- stock and its minimum ------------------------------------------------------------------
@@ -348,7 +360,7 @@ def check_stock(center: Center, material: Material) -> bool:
         level, _created = StockLevel.objects.get_or_create(
             center=center, material=material, defaults={"minimum_g": default_minimum_g(material)}
         )
-        level = StockLevel.objects.select_for_update().get(pk=level.pk)
+        level = StockLevel.objects.select_for_update(of=("self",)).get(pk=level.pk)
         grams = stock_grams(center).get(material.pk, 0.0)
         is_low = level.minimum_g > 0 and grams < level.minimum_g
         if is_low and level.low_since is None:
@@ -470,7 +482,7 @@ def archive(by, item: Spool | ResinBottle | PowderLot):
     """Take a used-up or spoilt item off the shelf (unloading it first); its managers."""
     _require_manager(by, item.center)
     with transaction.atomic():
-        fresh = type(item).objects.select_for_update().get(pk=item.pk)
+        fresh = type(item).objects.select_for_update(of=("self",)).get(pk=item.pk)
         fresh.archived = True
         fields = ["archived"]
         if hasattr(fresh, "printer_id"):

@@ -154,3 +154,31 @@ def test_the_command_imports_into_a_center(spoolman, jeonju):
         call_command("sync_spoolman", "jeonju", "--url", _closed_port(), stdout=out)
     with pytest.raises(CommandError, match="no center"):
         call_command("sync_spoolman", "atlantis", "--url", url, stdout=out)
+
+
+def test_a_misconfigured_spoolman_url_does_not_fail_the_deduct(
+    jeonju, printer, make_spool, settings, django_capture_on_commit_callbacks
+):
+    settings.SPOOLMAN_URL = "spoolman.local:7912"  # no scheme
+    mk3s = printer("jeonju", "MK3S-01")
+    services.load_spool(make_spool(jeonju, spoolman_id=556), mk3s)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deduct(mk3s, 5).amount == 5
+
+
+def test_with_the_database_queue_the_report_waits_for_a_worker(
+    jeonju, printer, make_spool, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.SPOOLMAN_URL = "http://127.0.0.1:7912"
+    mk3s = printer("jeonju", "MK3S-01")
+    services.load_spool(make_spool(jeonju, spoolman_id=557), mk3s)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.deduct(mk3s, 7.5)
+    queued = DBTaskResult.objects.ready().get()
+    assert queued.task_path == "printhub.inventory.tasks.report_spool_use"
+    assert queued.args_kwargs["args"] == [557, 7.5]
