@@ -115,7 +115,7 @@ class Card:
 
     @property
     def time_left(self) -> str:
-        if self.station is None or self.job is None:
+        if self.progress_percent is None:
             return ""
         return duration(self.station.remaining_s)
 

@@ -1,5 +1,6 @@
 """The production board in a real browser: its printer cards follow the printers by
-themselves (htmx polling), without the page being loaded again.
+themselves (htmx polling), and its buttons answer in place, without the page being
+loaded again.
 
 The platform may run a fleet monitor with virtual printers (the demo floor); then its
 prints move the cards. Without one, the test plays the monitor: it writes a station's
@@ -110,5 +111,14 @@ def test_the_cards_follow_the_printers_without_a_reload(platform, new_page, shot
         bar = card.locator(".progress")
         assert bar.get_attribute("aria-valuenow") == "65"
     shots(page, "production-board-after")
+
+    # A button answers in place (htmx): the message and the changed card, no reload.
+    fuse = page.locator("#cards article", has=page.locator("h3", has_text="FUSE-1-01"))
+    fuse.get_by_role("button", name="정비로 전환").click()
+    page.locator("ul.messages", has_text="FUSE-1-01을(를) 정비로 전환했습니다.").wait_for()
+    fuse.locator(".live", has_text="정비 중").wait_for()
+    fuse.get_by_role("button", name="정비 완료 (다시 사용)").click()
+    page.locator("ul.messages", has_text="FUSE-1-01을(를) 다시 사용합니다.").wait_for()
+    assert page.evaluate("window.boardNotReloaded === true")
     problems = [p for p in page.problems if not p.endswith("/favicon.ico")]
     assert problems == [], problems
