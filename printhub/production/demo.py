@@ -38,8 +38,8 @@ from printhub.production.models import Job, Station
 log = logging.getLogger(__name__)
 
 # Print seconds per wall-clock second on the demo's virtual printers: the demo's parts
-# (15-40 mm) take 20-70 minutes of print time, so 1-2 minutes on the board.
-DEFAULT_TIME_SCALE = 30.0
+# (15-40 mm) take 15-65 minutes of print time, so about 1-3 minutes on the board.
+DEFAULT_TIME_SCALE = 20.0
 # The demo's customers: the customer roles of the demo people (printhub.network.demo).
 CUSTOMER_ROLES = ("citizen", "student", "startup", "designer")
 # A demo customer short of money tops up at the desk.
