@@ -20,6 +20,7 @@ MODULES = [
     "bench.orientation_vs_tweaker",
     "bench.estimate_vs_slicer",
     "bench.scheduling_vs_greedy",
+    "bench.fleet_monitor",
     "bench.platform_speed",
 ]
 DOC = ROOT / "docs" / "benchmarks.md"

@@ -63,6 +63,24 @@ def _same_file(reported: str | None, ours: str) -> bool:
     return bool(reported and ours) and Path(reported).name == Path(ours).name
 
 
+# What a reading writes: never the operator's fields (a bed confirmed clear meanwhile).
+LIVE_FIELDS = [
+    "live", "progress", "tool_c", "tool_target_c", "bed_c", "bed_target_c", "file",
+    "elapsed_s", "remaining_s", "error", "last_seen", "missed",
+]  # fmt: skip
+# The jobs a reading may concern: on the printer, or lost by it.
+WATCHED = [S.PRINTING, S.PAUSED, S.INTERRUPTED]
+
+
+def watched_jobs(printer_ids) -> dict[int, list[Job]]:
+    """The watched jobs of these printers, by printer (one query for a whole turn)."""
+    found: dict[int, list[Job]] = {}
+    jobs = Job.objects.filter(printer_id__in=list(printer_ids), state__in=WATCHED)
+    for job in jobs.select_related("order", "material"):
+        found.setdefault(job.printer_id, []).append(job)
+    return found
+
+
 def _record(station: Station, status: PrinterStatus, now: dt.datetime) -> None:
     station.live = status.state.value
     station.progress = status.progress
@@ -78,18 +96,25 @@ def _record(station: Station, status: PrinterStatus, now: dt.datetime) -> None:
     station.missed = 0
 
 
-def apply_status(station: Station, status: PrinterStatus, now: dt.datetime | None = None):
-    """Record a reading of a printer and bring its job in line with it."""
+def apply_status(
+    station: Station,
+    status: PrinterStatus,
+    now: dt.datetime | None = None,
+    jobs: list[Job] | None = None,
+):
+    """Record a reading of a printer and bring its job in line with it.
+
+    ``jobs``: the printer's watched jobs when the caller read them already (the monitor
+    reads them for all printers at once).
+    """
     now = now or timezone.now()
     _record(station, status, now)
-    station.save()
-    job = active_job(station.printer_id)
+    station.save(update_fields=LIVE_FIELDS)
+    if jobs is None:
+        jobs = watched_jobs([station.printer_id]).get(station.printer_id, [])
+    job = next((j for j in jobs if j.is_active), None)
     if job is None:
-        job = (
-            Job.objects.filter(printer_id=station.printer_id, state=S.INTERRUPTED)
-            .exclude(remote_file="")
-            .first()
-        )
+        job = next((j for j in jobs if j.state == S.INTERRUPTED and j.remote_file), None)
         # Back after a drop, still printing that job: take it up again.
         if job and status.state.is_busy and _same_file(status.file, job.remote_file):
             _move(job, S.PRINTING, "the printer is back and still printing it")
@@ -123,13 +148,13 @@ def record_miss(station: Station, error: str, now: dt.datetime | None = None) ->
     station.error = error[:1000]
     if station.missed >= OFFLINE_AFTER and station.live != L.UNREACHABLE:
         station.live = L.UNREACHABLE
-        station.save()
+        station.save(update_fields=["missed", "error", "live"])
         job = active_job(station.printer_id)
         if job:
             interrupt_job(job, f"the printer stopped answering: {error}")
         request_replan(f"printer {station.printer} unreachable")
         return
-    station.save()
+    station.save(update_fields=["missed", "error"])
 
 
 def _move(job: Job, state: str, reason: str = "") -> Job | None:

@@ -21,9 +21,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 
 from printhub.printers import Printer, PrinterError
 from printhub.production import dispatch, fleet, planning
@@ -39,7 +40,8 @@ class Monitor:
         *,
         interval_s: float = 1.0,
         max_backoff_s: float = 30.0,
-        workers: int = 8,
+        workers: int = 32,
+        wait_s: float | None = None,
         replan_every_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ):
@@ -52,6 +54,9 @@ class Monitor:
         self.next_read: dict[int, float] = {}
         self.last_plan = -float("inf")
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="printer")
+        # How long a turn waits for answers; later answers are applied at a later turn.
+        self.wait_s = 0.5 * interval_s if wait_s is None else wait_s
+        self.reading: dict[int, futures.Future] = {}  # station id -> a read under way
         self.readings = 0  # for the benchmark: readings applied since start
         self.subscriptions: dict[int, object] = {}
         self.pushed: dict[int, object] = {}  # station id -> latest pushed PrinterStatus
@@ -93,23 +98,41 @@ class Monitor:
             return station, None, str(err) or type(err).__name__
 
     def poll(self) -> int:
-        """Read every printer that is due and reconcile; returns how many were read."""
+        """Read every printer that is due and reconcile; returns how many readings were
+        applied. A printer slow to answer is left reading in the background and its
+        answer applied at a later turn, so it never holds up the others."""
         now = self.clock()
-        stations = [
-            s
-            for s in Station.objects.select_related("printer__center")
-            if self.next_read.get(s.pk, 0.0) <= now
-        ]
-        for station, status, error in self.pool.map(self._read, stations):
-            if status is not None:
-                fleet.apply_status(station, status)
-                self.next_read[station.pk] = now + self.interval_s
-            else:
-                fleet.record_miss(station, error)
-                backoff = self.interval_s * 2 ** min(station.missed, 10)
-                self.next_read[station.pk] = now + min(self.max_backoff_s, backoff)
-            self.readings += 1
-        return len(stations)
+        # A printer due a moment after this turn would otherwise wait a whole turn.
+        horizon = now + 0.2 * self.interval_s
+        for station in Station.objects.select_related("printer__center"):
+            if station.pk not in self.reading and self.next_read.get(station.pk, 0) <= horizon:
+                self.reading[station.pk] = self.pool.submit(self._read, station)
+        if self.reading:
+            futures.wait(list(self.reading.values()), timeout=self.wait_s)
+        done = [f.result() for f in self.reading.values() if f.done()]
+        for station, _status, _error in done:
+            del self.reading[station.pk]
+        jobs = fleet.watched_jobs(s.printer_id for s, _, _ in done)
+        # One transaction per turn (one commit, not one per printer); a savepoint per
+        # printer, so that one printer's trouble does not undo the others' readings.
+        with transaction.atomic():
+            for station, status, error in done:
+                try:
+                    with transaction.atomic():
+                        if status is not None:
+                            mine = jobs.get(station.printer_id, [])
+                            fleet.apply_status(station, status, jobs=mine)
+                        else:
+                            fleet.record_miss(station, error)
+                except Exception:
+                    log.exception("reading of %s not recorded", station.printer)
+                if status is not None:
+                    self.next_read[station.pk] = now + self.interval_s
+                else:
+                    backoff = self.interval_s * 2 ** min(station.missed, 10)
+                    self.next_read[station.pk] = now + min(self.max_backoff_s, backoff)
+                self.readings += 1
+        return len(done)
 
     def run_commands(self) -> int:
         pending = Command.objects.filter(outcome=Command.Outcome.PENDING).select_related(

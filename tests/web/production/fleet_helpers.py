@@ -84,7 +84,8 @@ def one_station(center: str = "jeonju", catalog_id: str = "mk3s") -> Station:
 
 
 def monitor(shelf: Shelf, clock: Clock) -> Monitor:
-    return Monitor(shelf, interval_s=1.0, replan_every_s=0.0, clock=clock, workers=2)
+    # Waits for every answer (virtual printers answer at once): turns are deterministic.
+    return Monitor(shelf, interval_s=1.0, replan_every_s=0.0, clock=clock, workers=2, wait_s=30)
 
 
 def states(order) -> list[str]:
