@@ -21,7 +21,10 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["site", "accounts", "network", "parts", "quotes", "orders", "billing", "production"]
+APPS = [
+    "site", "accounts", "network", "parts", "quotes", "orders", "billing", "production",
+    "inventory",
+]  # fmt: skip
 LANGUAGES = ["ko", "en"]
 DJANGO_ADMIN = [sys.executable, "-m", "django"]
 

@@ -24,6 +24,17 @@ def _require_staff_at(user, center) -> None:
     permissions.require(permissions.is_staff_member(user) and permissions.works_at(user, center))
 
 
+def may_act_on_job(user, job: Job) -> bool:
+    """Staff of the center it is picked up at, or of the center whose printer has it."""
+    printer = job.printer or job.sliced_for or job.planned_printer
+    centers = [job.center] + ([printer.center] if printer else [])
+    return permissions.is_staff_member(user) and any(permissions.works_at(user, c) for c in centers)
+
+
+def _require_staff_of_job(user, job: Job) -> None:
+    permissions.require(may_act_on_job(user, job))
+
+
 def confirm_bed_clear(station: Station, by) -> Station:
     """The operator looked: the bed is empty. The next ready job may start."""
     _require_staff_at(by, station.printer.center)
@@ -62,8 +73,7 @@ def cancel(job: Job, by, reason: str) -> Job:
 
     A job on a printer is stopped there by the monitor.
     """
-    center = job.printer.center if job.printer_id else job.center
-    _require_staff_at(by, center)
+    _require_staff_of_job(by, job)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the job is cancelled."))
@@ -79,7 +89,7 @@ def cancel(job: Job, by, reason: str) -> Job:
 
 def retry(job: Job, by, reason: str = "") -> Job:
     """Put a failed or interrupted job back in the queue (it is planned again)."""
-    _require_staff_at(by, job.printer.center if job.printer_id else job.center)
+    _require_staff_of_job(by, job)
     queued = services.retry(job, by, reason)
     request_replan(f"job {job} retried")
     return queued
@@ -87,7 +97,7 @@ def retry(job: Job, by, reason: str = "") -> Job:
 
 def mark_printed(job: Job, by) -> Job:
     """An interrupted job whose part did finish (the operator saw it on the bed)."""
-    _require_staff_at(by, job.printer.center if job.printer_id else job.center)
+    _require_staff_of_job(by, job)
     done = services.move_job(job, Job.State.COMPLETED, by, _("finished, seen by an operator"))
     services.sync_order(done.order)
     request_replan(f"job {job} completed by hand")

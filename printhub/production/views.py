@@ -515,7 +515,7 @@ def _job_action(view):
             Job.objects.select_related("order", "center", "printer__center"), pk=pk
         )
         center = _job_center(job)
-        permissions.require(permissions.works_at(request.user, center))
+        permissions.require(actions.may_act_on_job(request.user, job))
         view(request, job)
         return _back(request, center)
 
