@@ -96,7 +96,7 @@ def slice_job(job_id: int) -> Job | None:
     out = gcode_path(job)
     try:
         result = slice_mesh(
-            mesh_to_print(job.order.model),
+            mesh_to_print(job.order.model, job.copies),
             job.sliced_for.catalog_id,
             job.material.catalog_id,
             settings=_print_settings(job),
@@ -118,13 +118,15 @@ def slice_job(job_id: int) -> Job | None:
     return services.move_job(fresh, Job.State.READY)
 
 
-def mesh_to_print(model):
+def mesh_to_print(model, copies: int = 1):
     """The model as it goes on the bed: repaired if a repair was kept, turned the way the
-    analysis suggested, standing at z = 0."""
+    analysis suggested, standing at z = 0; a plate of `copies` in a grid (the slicer
+    centres the whole)."""
     import numpy as np
 
     from printhub.geometry.io import load_mesh
     from printhub.geometry.mesh import Mesh
+    from printhub.production.services import PLATE_GAP_MM
 
     source = model.repaired_file or model.file
     mesh = load_mesh(source.path)
@@ -132,8 +134,18 @@ def mesh_to_print(model):
     if rotation is not None:
         mesh = mesh.transformed(np.asarray(rotation, dtype=float))
     vertices = mesh.vertices.astype(np.float64)
-    vertices[:, 2] -= vertices[:, 2].min()
-    return Mesh(vertices, mesh.faces)
+    vertices -= [vertices[:, 0].min(), vertices[:, 1].min(), vertices[:, 2].min()]
+    if copies <= 1:
+        return Mesh(vertices, mesh.faces)
+    width, depth = vertices[:, 0].max(), vertices[:, 1].max()
+    columns = int(np.ceil(np.sqrt(copies)))
+    parts_v, parts_f = [], []
+    for n in range(copies):
+        row, column = divmod(n, columns)
+        offset = [column * (width + PLATE_GAP_MM), row * (depth + PLATE_GAP_MM), 0.0]
+        parts_f.append(mesh.faces + n * len(vertices))
+        parts_v.append(vertices + offset)
+    return Mesh(np.concatenate(parts_v), np.concatenate(parts_f))
 
 
 def _print_settings(job: Job):

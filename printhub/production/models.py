@@ -28,6 +28,8 @@ class Job(models.Model):
 
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="jobs")
     index = models.PositiveIntegerField(_("part number"))
+    # A plate: several copies of a small part printed together (parts index … index+copies-1).
+    copies = models.PositiveIntegerField(_("copies on the plate"), default=1)
     # The pickup center (the order's); the print may run at another center.
     center = models.ForeignKey("network.Center", on_delete=models.PROTECT, related_name="jobs")
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
@@ -87,6 +89,13 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}-{self.index}"
+
+    @property
+    def parts_label(self) -> str:
+        """The order's part numbers this job prints: "2", or "1–4" for a plate."""
+        if self.copies <= 1:
+            return str(self.index)
+        return f"{self.index}–{self.index + self.copies - 1}"
 
     def can_become(self, state: str) -> bool:
         return state in JOB_TRANSITIONS[self.state]

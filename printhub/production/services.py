@@ -23,32 +23,75 @@ MAX_ATTEMPTS = 3
 FINISHED_JOB_STATES = (Job.State.COMPLETED, Job.State.CANCELLED)
 
 
-def create_jobs(order) -> list[Job]:
-    """One queued job per part of an approved order (quantity n → n jobs) at its center.
+# Plates: copies of a short part (at most PLATE_PART_MAX_S each) go on one bed together,
+# up to PLATE_MAX_S of printing, saving an operator a bed clearing per part; long parts
+# print one by one, so a failed print costs one part and the plan can spread them.
+PLATE_PART_MAX_S = 3600
+PLATE_MAX_S = 3 * 3600
+PLATE_BED_MM = 180.0  # the smallest FDM bed of the fleet (MINI: 180 × 180 mm)
+PLATE_GAP_MM = 5.0
 
-    Each job's estimated time is the quote option's print time of one part.
-    Called inside the approval's transaction; idempotent (existing jobs are kept).
+
+def plate_layout(box_mm, part_s: float, left: int) -> tuple[int, list[float] | None]:
+    """How many copies of a part go on one plate, and the plate's size for the plan.
+
+    The part may be turned any way on the bed (the suggested orientation), so each copy
+    gets a square cell as wide as its bounding box's diagonal.
     """
-    existing = set(order.jobs.values_list("index", flat=True))
+    if not box_mm or part_s <= 0 or part_s > PLATE_PART_MAX_S or left < 2:
+        return 1, list(box_mm) if box_mm else None
+    diagonal = sum(v * v for v in box_mm) ** 0.5
+    cell = diagonal + PLATE_GAP_MM
+    per_row = int((PLATE_BED_MM + PLATE_GAP_MM) // cell)
+    copies = min(left, per_row * per_row, int(PLATE_MAX_S // part_s))
+    if copies < 2:
+        return 1, list(box_mm)
+    columns = min(per_row, copies)
+    rows = -(-copies // columns)
+    return copies, [columns * cell - PLATE_GAP_MM, rows * cell - PLATE_GAP_MM, diagonal]
+
+
+def create_jobs(order) -> list[Job]:
+    """The queued jobs of an approved order's parts (quantity n → n jobs, or plates of
+    several copies of a short FDM part), at its center.
+
+    Each job's estimates are the quote option's print time and material of one part,
+    times its copies. Called inside the approval's transaction; idempotent (parts that
+    have a job keep it).
+    """
+    done = set()
+    for job in order.jobs.all():
+        done.update(range(job.index, job.index + job.copies))
     option = order.quote_option
     estimate_s = float(option.print_time_s or 0)
-    grams = float(option.material_amount or 0) if order.material.process == "fdm" else 0.0
+    fdm = order.material.process == "fdm"
+    grams = float(option.material_amount or 0) if fdm else 0.0
     box = order.model.bbox_mm
-    new = [
-        Job(
-            order=order,
-            index=index,
-            center=order.center,
-            estimated_print_s=estimate_s,
-            material=order.material,
-            color=order.color,
-            size_mm=list(box) if box else [],
-            filament_g=grams,
-            due=option.ready_at,
+    new = []
+    index = 1
+    while index <= order.quantity:
+        if index in done:
+            index += 1
+            continue
+        left = 0
+        while index + left <= order.quantity and index + left not in done:
+            left += 1
+        copies, size = plate_layout(box, estimate_s, left) if fdm else (1, box and list(box))
+        new.append(
+            Job(
+                order=order,
+                index=index,
+                copies=copies,
+                center=order.center,
+                estimated_print_s=estimate_s * copies,
+                material=order.material,
+                color=order.color,
+                size_mm=size or [],
+                filament_g=grams * copies,
+                due=option.ready_at,
+            )
         )
-        for index in range(1, order.quantity + 1)
-        if index not in existing
-    ]
+        index += copies
     Job.objects.bulk_create(new)
     if new:
         from printhub.production.planning import request_replan

@@ -45,7 +45,9 @@ TIMELINE_MAX_HOURS = 24 * 7
 
 
 def job_label(job: Job) -> str:
-    """What operators call a job: the order number and the part's index."""
+    """What operators call a job: the order number and its part numbers (× copies)."""
+    if job.copies > 1:
+        return f"{job.order.number}-{job.parts_label} (×{job.copies})"
     return f"{job.order.number}-{job.index}"
 
 

@@ -36,7 +36,9 @@ def test_a_quote_becomes_an_order_then_jobs_then_a_pickup(people, make_model):  
     operator = people["operator"]
     services.approve(order, operator)
     jobs = list(order.jobs.all())
-    assert len(jobs) == 2 and {j.estimated_print_s for j in jobs} == {option.print_time_s}
+    # Two copies of a short part: one plate (printhub.production.services.plate_layout).
+    assert sum(j.copies for j in jobs) == 2
+    assert sum(j.estimated_print_s for j in jobs) == 2 * option.print_time_s
     services.move_on(order, State.PRINTING, operator)
     services.move_on(order, State.READY, operator)
     assert {j.state for j in order.jobs.all()} == {Job.State.COMPLETED}

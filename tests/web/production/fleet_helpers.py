@@ -62,10 +62,15 @@ def box_stl(path: Path, size=(20.0, 20.0, 10.0)) -> None:
     path.write_bytes(bytes(data))
 
 
-def approved_order(people, quantity: int = 1, center: str = "jeonju", material: str = "pla"):
+def approved_order(people, quantity: int = 1, center: str = "jeonju", material: str = "pla", **kw):
     """An approved order of the demo citizen whose model file exists (a 20 mm box)."""
     option = factories.quote_option(
-        people["citizen"], center=center, material=material, quantity=quantity, total_krw=5_500
+        people["citizen"],
+        center=center,
+        material=material,
+        quantity=quantity,
+        total_krw=5_500,
+        **kw,
     )
     model = option.quote.model
     box_stl(Path(settings.MEDIA_ROOT) / model.file.name)

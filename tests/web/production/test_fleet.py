@@ -195,3 +195,43 @@ def test_the_plan_puts_carbon_fibre_on_a_hardened_nozzle(people, clock, shelf):
     job = order.jobs.get()
     assert job.planned_printer_id == hard.printer_id
     assert soft.printer_id != hard.printer_id
+
+
+def test_short_parts_go_on_one_plate_sliced_and_printed_together(
+    people, clock, shelf, prusa_slicer
+):
+    station = one_station()
+    order = approved_order(people, quantity=5, print_time_s=1200.0)
+    plates = list(order.jobs.order_by("index"))
+    # 20 × 20 × 10 mm parts: a cell of 35 mm, 5 to a 180 mm row; 3 h of printing at most.
+    assert [(j.index, j.copies) for j in plates] == [(1, 5)]
+    plate = plates[0]
+    assert plate.estimated_print_s == 5 * 1200.0 and plate.parts_label == "1–5"
+    m = monitor(shelf, clock)
+    m.turn()
+    plate.refresh_from_db()
+    assert plate.state == S.READY
+    from printhub.production.dispatch import mesh_to_print
+
+    assert len(mesh_to_print(plate.order.model, 5).faces) == 5 * 12
+    actions.confirm_bed_clear(station, people["operator"])
+    m.turn()
+    clock.advance(plate.estimated_print_s * 3)
+    m.turn()
+    plate.refresh_from_db()
+    assert plate.state == S.COMPLETED
+    order.refresh_from_db()
+    assert order.state == OrderState.READY
+
+
+def test_plates_follow_the_bed_and_the_time():
+    from printhub.production.services import plate_layout
+
+    assert plate_layout([20, 20, 10], 5400, 4) == (1, [20, 20, 10])  # long parts: one by one
+    assert plate_layout([20, 20, 10], 1200, 1) == (1, [20, 20, 10])
+    copies, size = plate_layout([20, 20, 10], 1200, 20)
+    assert copies == 9  # three hours of 20-minute parts
+    assert size[0] <= 180 and size[1] <= 180
+    assert plate_layout([100, 100, 50], 600, 4)[0] == 1  # one cell per bed
+    copies, size = plate_layout([40, 30, 12.5], 900, 7)
+    assert copies == 7 and size[0] <= 180 and size[1] <= 180
