@@ -108,8 +108,11 @@ def apply_status(
     reads them for all printers at once).
     """
     now = now or timezone.now()
+    was_online = station.online
     _record(station, status, now)
     station.save(update_fields=LIVE_FIELDS)
+    if not was_online and station.online:  # new, or back: the plan may use it again
+        request_replan(f"printer {station.printer} online")
     if jobs is None:
         jobs = watched_jobs([station.printer_id]).get(station.printer_id, [])
     job = next((j for j in jobs if j.is_active), None)

@@ -187,7 +187,8 @@ def scenario_from_db(now: dt.datetime | None = None) -> tuple[Scenario, dict[str
 
 def request_replan(reason: str) -> None:
     """Ask for a new plan; the monitor makes it at its next turn (several asks, one plan)."""
-    PlanRun.objects.create(reason=reason[:200])
+    if not PlanRun.objects.filter(done_at__isnull=True).exists():
+        PlanRun.objects.create(reason=reason[:200])
 
 
 def replan_due() -> bool:
