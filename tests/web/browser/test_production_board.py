@@ -40,9 +40,12 @@ def shell(platform, code: str) -> str:
 
 
 SET_UP = """
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from printhub.network.models import Printer
 from printhub.production.models import Station
+# The journey's English run may have left the operator preferring English.
+get_user_model().objects.filter(email=OPERATOR).update(preferred_language="ko")
 if Station.objects.exists():
     print("monitored")
 else:
@@ -72,7 +75,7 @@ def _log_in(page) -> None:
 
 
 def test_the_cards_follow_the_printers_without_a_reload(platform, new_page, shots):
-    setup = shell(platform, SET_UP)
+    setup = shell(platform, SET_UP.replace("OPERATOR", repr(OPERATOR)))
     page = new_page("the operator")
     _log_in(page)
     page.goto("/production/")
