@@ -13,7 +13,6 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from typing import Any
 
 from printhub.printers.errors import (
@@ -23,6 +22,7 @@ from printhub.printers.errors import (
     PrinterProtocolError,
     PrinterUnavailable,
 )
+from printhub.printers.multipart import multipart_body
 
 
 class MoonrakerRejected(PrinterError):
@@ -61,22 +61,8 @@ class MoonrakerClient:
     def post_file(self, path: str, field: str, filename: str, content: bytes, **fields: str) -> Any:
         """POST a multipart form with some text fields and one file (the file last: Moonraker
         streams the upload and reads fields such as ``checksum`` before the file ends)."""
-        boundary = uuid.uuid4().hex
-        parts = []
-        for key, value in fields.items():
-            parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
-                f"{value}\r\n".encode()
-            )
-        quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
-            f'filename="{quoted}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
-        )
-        parts.append(content)
-        parts.append(f"\r\n--{boundary}--\r\n".encode())
-        content_type = f"multipart/form-data; boundary={boundary}"
-        return self._send("POST", path, b"".join(parts), content_type, wrapped=False)
+        body, content_type = multipart_body(field, filename, content, **fields)
+        return self._send("POST", path, body, content_type, wrapped=False)
 
     def _send(
         self,

@@ -11,7 +11,6 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from typing import Any
 
 from printhub.printers.errors import (
@@ -21,6 +20,7 @@ from printhub.printers.errors import (
     PrinterProtocolError,
     PrinterUnavailable,
 )
+from printhub.printers.multipart import multipart_body
 
 
 class OctoPrintConflict(PrinterError):
@@ -50,22 +50,8 @@ class OctoPrintClient:
 
     def post_file(self, path: str, field: str, filename: str, content: bytes, **fields: str) -> Any:
         """POST a multipart form with one file and some text fields."""
-        boundary = uuid.uuid4().hex
-        parts = []
-        for key, value in fields.items():
-            parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
-                f"{value}\r\n".encode()
-            )
-        quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
-            f'filename="{quoted}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
-        )
-        parts.append(content)
-        parts.append(f"\r\n--{boundary}--\r\n".encode())
-        content_type = f"multipart/form-data; boundary={boundary}"
-        return self._send("POST", path, b"".join(parts), content_type)
+        body, content_type = multipart_body(field, filename, content, **fields)
+        return self._send("POST", path, body, content_type)
 
     def _send(
         self, method: str, path: str, body: bytes | None = None, content_type: str | None = None

@@ -9,8 +9,6 @@ from printhub.orders.models import State as OrderState
 from printhub.production import actions, fleet, planning
 from printhub.production.models import Command, Job, Station
 from tests.web.production.fleet_helpers import (
-    Clock,
-    Shelf,
     approved_order,
     monitor,
     one_station,
@@ -18,21 +16,7 @@ from tests.web.production.fleet_helpers import (
 )
 
 S = Job.State
-
-
-@pytest.fixture(autouse=True)
-def _always_open(settings):
-    settings.PRODUCTION_ALWAYS_OPEN = True
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def shelf(clock):
-    return Shelf(clock)
+pytestmark = pytest.mark.usefixtures("always_open")
 
 
 def test_a_job_is_planned_sliced_printed_and_the_order_follows(people, clock, shelf, prusa_slicer):

@@ -18,14 +18,9 @@ from tests.conftest import require
 from tests.printers.moonraker_server import MOONRAKER, MoonrakerServer
 from tests.web.production.fleet_helpers import approved_order, one_station
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("always_open")]
 S = Job.State
 GCODE = "".join(f"G1 X{i % 200} Y{i % 150} F3000\n" for i in range(400))
-
-
-@pytest.fixture(autouse=True)
-def _always_open(settings):
-    settings.PRODUCTION_ALWAYS_OPEN = True
 
 
 @pytest.fixture

@@ -19,28 +19,14 @@ from printhub.production import actions, fleet
 from printhub.production.models import Job, Station
 from tests.web.orders import factories
 from tests.web.orders.test_concurrency import _at_once, _committed, committed  # noqa: F401
-from tests.web.production.fleet_helpers import Clock, Shelf, approved_order, monitor, one_station
+from tests.web.production.fleet_helpers import approved_order, monitor, one_station
 
 S = Job.State
+pytestmark = pytest.mark.usefixtures("always_open")
 
 
 class Killed(BaseException):
     """The process died here (not an Exception: nothing may catch it on the way)."""
-
-
-@pytest.fixture(autouse=True)
-def _always_open(settings):
-    settings.PRODUCTION_ALWAYS_OPEN = True
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def shelf(clock):
-    return Shelf(clock)
 
 
 def _ready_and_cleared(people, clock, shelf):
