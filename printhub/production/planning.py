@@ -45,10 +45,16 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def sched_center(center, zone: ZoneInfo, today: dt.date) -> sched.Center:
+    """A center as the scheduler sees it: weekly hours and the closed dates ahead."""
+    if always_open():
+        return sched.Center(center.slug, zone, ALWAYS_OPEN)
+    closed = frozenset(c.date for c in center.closures.all() if c.date >= today)
+    return sched.Center(center.slug, zone, center_hours(center), closed)
+
+
 def center_hours(center) -> tuple[tuple[tuple[int, int], ...], ...]:
     """A center's opening hours per weekday (0 = Monday) as minutes after midnight."""
-    if always_open():
-        return ALWAYS_OPEN
     week: list[list[tuple[int, int]]] = [[] for _ in range(7)]
     for hours in center.hours.all():
         opens = hours.opens.hour * 60 + hours.opens.minute
@@ -107,7 +113,9 @@ def scenario_from_db(now: dt.datetime | None = None) -> tuple[Scenario, dict[str
     start = now.astimezone(zone)
     stations = (
         Station.objects.select_related("printer__center")
-        .prefetch_related("printer__materials", "printer__center__hours")
+        .prefetch_related(
+            "printer__materials", "printer__center__hours", "printer__center__closures"
+        )
         .filter(printer__status="available", printer__center__is_active=True)
     )
     committed: dict[int, list[Job]] = {}
@@ -124,7 +132,7 @@ def scenario_from_db(now: dt.datetime | None = None) -> tuple[Scenario, dict[str
             continue
         center = printer.center
         if center.slug not in centers:
-            centers[center.slug] = sched.Center(center.slug, zone, center_hours(center))
+            centers[center.slug] = sched_center(center, zone, start.date())
         material, grams = spool_of(printer)
         mine = committed.get(printer.pk, [])
         if mine:  # the last committed job decides what is loaded afterwards
@@ -155,7 +163,7 @@ def scenario_from_db(now: dt.datetime | None = None) -> tuple[Scenario, dict[str
     for job in queued:
         pickup = job.center
         if pickup.slug not in centers:
-            centers[pickup.slug] = sched.Center(pickup.slug, zone, center_hours(pickup))
+            centers[pickup.slug] = sched_center(pickup, zone, start.date())
         due = job.due or (job.created_at + DEFAULT_DUE)
         jobs.append(
             sched.Job(

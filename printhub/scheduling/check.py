@@ -22,7 +22,7 @@ def _open_at(center: Center, moment: dt.datetime, until: dt.datetime) -> bool:
     day = local.date()
     for offset in (-1, 0):
         d = day + dt.timedelta(days=offset)
-        for opens, closes in center.hours[d.weekday()]:
+        for opens, closes in center.hours_on(d):
             begin = dt.datetime.combine(d, dt.time(), tzinfo=center.timezone)
             a, b = begin + dt.timedelta(minutes=opens), begin + dt.timedelta(minutes=closes)
             if a <= moment and until < b:
@@ -30,7 +30,7 @@ def _open_at(center: Center, moment: dt.datetime, until: dt.datetime) -> bool:
             if a <= moment < b and closes == 24 * 60:
                 # Runs on into the next day's interval from midnight, if any.
                 nxt = d + dt.timedelta(days=1)
-                for o2, c2 in center.hours[nxt.weekday()]:
+                for o2, c2 in center.hours_on(nxt):
                     if o2 == 0:
                         b2 = dt.datetime.combine(nxt, dt.time(), tzinfo=center.timezone)
                         if until < b2 + dt.timedelta(minutes=c2):

@@ -25,7 +25,7 @@ def open_intervals(center: Center, start: dt.datetime, horizon_s: int) -> np.nda
     last_day = (start + dt.timedelta(seconds=horizon_s)).astimezone(center.timezone).date()
     intervals: list[list[int]] = []
     while day <= last_day:
-        for opens, closes in center.hours[day.weekday()]:
+        for opens, closes in center.hours_on(day):
             begin = _at(day, opens, center)
             end = _at(day, closes, center)
             a = int((begin - start).total_seconds())

@@ -27,6 +27,12 @@ class Center:
     timezone: ZoneInfo
     # Per weekday (0 = Monday), opening intervals as (start, end) minutes after midnight.
     hours: tuple[tuple[tuple[int, int], ...], ...]
+    # Local dates the center stays closed (holidays), whatever the weekday's hours.
+    closed: frozenset[dt.date] = frozenset()
+
+    def hours_on(self, day: dt.date) -> tuple[tuple[int, int], ...]:
+        """Opening intervals of one local date."""
+        return () if day in self.closed else self.hours[day.weekday()]
 
 
 @dataclass(frozen=True)
@@ -189,7 +195,18 @@ def _center(data: dict, where: str) -> Center:
             if start < end:
                 raise ScenarioError(f"{where}.hours.{day}: opening intervals overlap")
         week.append(tuple(parsed))
-    return Center(center_id, zone, tuple(week))
+    return Center(center_id, zone, tuple(week), _closed(data, where))
+
+
+def _closed(data: dict, where: str) -> frozenset[dt.date]:
+    """A center's optional list of closed dates ("YYYY-MM-DD")."""
+    dates = data.get("closed", [])
+    if not isinstance(dates, list):
+        raise ScenarioError(f"{where}.closed: expected a list of dates")
+    try:
+        return frozenset(dt.date.fromisoformat(d) for d in dates)
+    except (TypeError, ValueError):
+        raise ScenarioError(f'{where}.closed: expected dates as "YYYY-MM-DD"') from None
 
 
 def _materials(data: dict, where: str) -> frozenset[str] | None:

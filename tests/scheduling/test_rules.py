@@ -270,3 +270,18 @@ def test_a_list_of_materials_must_be_names():
     data["printers"][0]["materials"] = "pla"
     with pytest.raises(ScenarioError, match=r"printers\[0\]\.materials"):
         load_scenario(data)
+
+
+@pytest.mark.parametrize("method", [plan_jobs, greedy_plan])
+def test_a_closed_day_is_skipped(method):
+    data = scenario(jobs=[job()])
+    data["centers"][0]["closed"] = ["2026-12-07"]  # the Monday of the start: a holiday
+    out = planned(data, method)
+    assert out["assignments"][0]["start"].startswith("2026-12-08T09:00")
+
+
+def test_closed_days_must_be_dates():
+    data = scenario()
+    data["centers"][0]["closed"] = ["next monday"]
+    with pytest.raises(ScenarioError, match=r"centers\[0\]\.closed"):
+        load_scenario(data)

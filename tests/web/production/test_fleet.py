@@ -219,3 +219,25 @@ def test_plates_follow_the_bed_and_the_time():
     assert plate_layout([100, 100, 50], 600, 4)[0] == 1  # one cell per bed
     copies, size = plate_layout([40, 30, 12.5], 900, 7)
     assert copies == 7 and size[0] <= 180 and size[1] <= 180
+
+
+def test_the_plan_skips_a_center_closed_for_a_holiday(people, clock, shelf, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from printhub.network.models import Closure
+
+    settings.PRODUCTION_ALWAYS_OPEN = False
+    station = one_station()
+    fleet.apply_status(station, shelf(station).status())
+    center = station.printer.center
+    today = timezone.localdate()
+    ahead = [today + dt.timedelta(days=n) for n in range(4)]
+    for day in ahead:
+        Closure.objects.get_or_create(center=center, date=day)
+    order = approved_order(people)
+    planning.replan("test")
+    job = order.jobs.get()
+    assert job.planned_printer_id == station.printer_id
+    assert timezone.localdate(job.planned_start) > ahead[-1]
