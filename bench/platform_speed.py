@@ -1,4 +1,5 @@
-"""The platform under load, as `make demo` runs it (gunicorn + the task worker, SQLite).
+"""The platform under load, as `make demo` runs it (gunicorn, the task worker and the fleet
+monitor with the demo's virtual printers, SQLite; without the demo's customers).
 
 1. Upload to finished report: a 50 MB binary STL (1,000,000 triangles) is uploaded
    through the API and polled until its report is ready. Peer: PrusaSlicer slicing
@@ -63,6 +64,9 @@ class Platform:
             "PRINTHUB_DATABASE_URL": f"sqlite:///{self.data / 'bench.sqlite3'}",
             "PRINTHUB_TASKS_BACKEND": "db",
             "PRINTHUB_API_RATE_LIMIT": "100000/m",
+            # The fleet monitor runs with the demo's virtual printers; the demo's customers
+            # and operators do not (their uploads would queue before the measured one).
+            "PRINTHUB_DEMO_FLOOR": "0",
         }
         self.env = env
         self.process = subprocess.Popen(

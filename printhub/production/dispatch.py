@@ -31,7 +31,7 @@ GCODE_DIR = "gcode"
 
 def prepare_next(now: dt.datetime | None = None) -> list[Job]:
     """Send the next planned job of every free printer to slicing; returns those jobs."""
-    from printhub.production.tasks import slice_job_task
+    from printhub.production.tasks import enqueue_slicing
 
     now = now or timezone.now()
     busy = set(
@@ -72,7 +72,7 @@ def prepare_next(now: dt.datetime | None = None) -> list[Job]:
             job = services.move_job(job, Job.State.SLICING)
         except ValidationError:
             continue
-        slice_job_task.enqueue(job.pk)
+        enqueue_slicing(job.pk)
         sent.append(job)
     return sent
 

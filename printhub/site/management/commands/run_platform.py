@@ -75,7 +75,10 @@ class Command(BaseCommand):
             worker = [python, "manage.py", "db_worker", "--interval", "0.2"]
         else:
             worker = None
-        monitor = [python, "manage.py", "run_monitor"] + ([] if no_demo else ["--demo"])
+        # PRINTHUB_DEMO_FLOOR=0: the demo's data and printers, without its operators and
+        # customers (the benchmarks measure the platform, not the demo's own traffic).
+        floor = not no_demo and os.environ.get("PRINTHUB_DEMO_FLOOR", "1") != "0"
+        monitor = [python, "manage.py", "run_monitor"] + (["--demo"] if floor else [])
         children = [subprocess.Popen(web, cwd=settings.BASE_DIR, env=env)]
         if worker:
             children.append(subprocess.Popen(worker, cwd=settings.BASE_DIR, env=env))
