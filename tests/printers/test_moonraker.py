@@ -6,7 +6,6 @@ import http.server
 import json
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from printhub.printers import (
 from printhub.printers.moonraker.states import STATUS_OBJECTS
 from printhub.printers.moonraker.subscription import MoonrakerSubscription
 from tests.conftest import require
+from tests.printers import waiting
 from tests.printers.moonraker_server import MOONRAKER, MoonrakerServer
 from tests.printers.octoprint_server import free_port
 
@@ -70,18 +70,8 @@ def printer(server: MoonrakerServer) -> MoonrakerPrinter:
     return printer
 
 
-def wait_for(
-    printer: MoonrakerPrinter, condition: Callable[[PrinterStatus], bool], timeout_s=WAIT_S
-) -> PrinterStatus:
-    """Poll the status until ``condition`` holds; fail with the last status after the timeout."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        status = printer.status()
-        if condition(status):
-            return status
-        if time.monotonic() > deadline:
-            pytest.fail(f"no status matched within {timeout_s:g} s; last: {status}")
-        time.sleep(0.05)
+def wait_for(printer, condition, timeout_s=WAIT_S) -> PrinterStatus:
+    return waiting.wait_for(printer, condition, timeout_s, poll_s=0.05)
 
 
 def next_matching(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from printhub.printers import (
     PrinterUnavailable,
 )
 from tests.conftest import require
+from tests.printers import waiting
 from tests.printers.octoprint_server import API_KEY, OCTOPRINT, OctoPrintServer, free_port
 
 pytestmark = pytest.mark.slow
@@ -53,18 +54,8 @@ def printer(server: OctoPrintServer) -> OctoPrintPrinter:
     return printer
 
 
-def wait_for(
-    printer: OctoPrintPrinter, condition: Callable[[PrinterStatus], bool], timeout_s=WAIT_S
-) -> PrinterStatus:
-    """Poll the status until ``condition`` holds; fail with the last status after the timeout."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        status = printer.status()
-        if condition(status):
-            return status
-        if time.monotonic() > deadline:
-            pytest.fail(f"no status matched within {timeout_s:g} s; last: {status}")
-        time.sleep(0.2)
+def wait_for(printer, condition, timeout_s=WAIT_S) -> PrinterStatus:
+    return waiting.wait_for(printer, condition, timeout_s, poll_s=0.2)
 
 
 def write_gcode(path: Path, dwells: int, dwell_ms: int = 200) -> Path:
