@@ -21,6 +21,7 @@ MODULES = [
     "bench.estimate_vs_slicer",
     "bench.scheduling_vs_greedy",
     "bench.fleet_monitor",
+    "bench.printer_push",
     "bench.platform_speed",
 ]
 DOC = ROOT / "docs" / "benchmarks.md"

@@ -6,13 +6,16 @@ does not hold up the others), reconciles jobs with what the printers say
 (`fleet.run_command`), re-plans when something happened, sends the next planned jobs to
 slicing and starts ready jobs on printers whose beds are confirmed clear.
 
-Printers whose API pushes (Moonraker's websocket: `subscribe`) are subscribed to: their
-latest pushed status is used, with no request, while the websocket stays up; when it
-drops, the printer is read by request (and subscribed to again at the next turn). The
-others are read every `interval_s`; one that does not answer is read again after a
-back-off that doubles up to `max_backoff_s`, and is unreachable after
-`fleet.OFFLINE_AFTER` misses in a row. Virtual printers live in this process: when it
-stops they stop, as after a power cut, and the next monitor finds them idle.
+Printers whose API pushes (`subscribe`: Moonraker's websocket, OctoPrint's socket) are
+subscribed to: their latest pushed status is used, with no request, while the socket
+stays up; when it drops or goes silent, the printer is read by request (and subscribed to
+again at its next reading). Virtual printers are read every `interval_s`. A printer that
+does not answer is read again after a back-off that doubles up to `max_backoff_s`, and is
+unreachable after `fleet.OFFLINE_AFTER` misses in a row. A printer whose connection is
+changed in the admin (kind, address, key) or that is removed is let go: its socket is
+closed and the new settings are used at the next reading. Virtual printers live in this
+process: when it stops they stop, as after a power cut, and the next monitor finds them
+idle.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class Monitor:
         self.replan_every_s = replan_every_s
         self.clock = clock
         self.printers: dict[int, Printer] = {}
+        self.connected_as: dict[int, tuple[str, str, str]] = {}  # station id -> connection
         self.next_read: dict[int, float] = {}
         self.last_plan = -float("inf")
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="printer")
@@ -66,7 +70,22 @@ class Monitor:
         printer = self.printers.get(station.pk)
         if printer is None:
             printer = self.printers[station.pk] = self.connect(station)
+            self.connected_as[station.pk] = _connection(station)
         return printer
+
+    def _let_go_of_changed(self, stations: list[Station]) -> None:
+        """Forget the connector (and close the socket) of a printer whose connection
+        changed or whose station is gone; one being read is let go at a later turn."""
+        now_as = {station.pk: _connection(station) for station in stations}
+        for pk in list(self.printers):
+            if pk not in self.reading and now_as.get(pk) != self.connected_as.get(pk):
+                self.printers.pop(pk, None)
+                self.connected_as.pop(pk, None)
+                with self._push_lock:
+                    subscription = self.subscriptions.pop(pk, None)
+                    self.pushed.pop(pk, None)
+                if subscription is not None:
+                    subscription.close()
 
     def _subscribe(self, station: Station, printer) -> None:
         """Listen to a printer that pushes; a failure leaves it to be read by request."""
@@ -104,7 +123,9 @@ class Monitor:
         now = self.clock()
         # A printer due a moment after this turn would otherwise wait a whole turn.
         horizon = now + 0.2 * self.interval_s
-        for station in Station.objects.select_related("printer__center"):
+        stations = list(Station.objects.select_related("printer__center"))
+        self._let_go_of_changed(stations)
+        for station in stations:
             if station.pk not in self.reading and self.next_read.get(station.pk, 0) <= horizon:
                 self.reading[station.pk] = self.pool.submit(self._read, station)
         if self.reading:
@@ -178,3 +199,7 @@ class Monitor:
         for subscription in list(self.subscriptions.values()):
             subscription.close()
         self.pool.shutdown(wait=False)
+
+
+def _connection(station: Station) -> tuple[str, str, str]:
+    return (station.kind, station.url, station.api_key)

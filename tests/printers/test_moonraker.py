@@ -77,17 +77,7 @@ def wait_for(printer, condition, timeout_s=WAIT_S) -> PrinterStatus:
 def next_matching(
     statuses: MoonrakerSubscription, condition: Callable[[PrinterStatus], bool]
 ) -> tuple[PrinterStatus, list[PrinterStatus]]:
-    """Read pushed statuses until one matches; returns it and every status read before it."""
-    seen = []
-    while True:
-        try:
-            status = statuses.next(timeout_s=WAIT_S)
-        except TimeoutError:
-            pytest.fail(f"no pushed status matched; last: {seen[-1:] or None}")
-        assert status is not None, "the subscription ended"
-        if condition(status):
-            return status, seen
-        seen.append(status)
+    return waiting.next_matching(statuses, condition, WAIT_S)
 
 
 def write_gcode(path: Path, moves: int) -> Path:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +16,14 @@ from printhub.printers import (
     OctoPrintPrinter,
     PrinterAuthError,
     PrinterBusy,
+    PrinterError,
     PrinterFileError,
     PrinterNotPrinting,
     PrinterState,
     PrinterStatus,
     PrinterUnavailable,
 )
+from printhub.printers.octoprint.subscription import OctoPrintSubscription
 from tests.conftest import require
 from tests.printers import waiting
 from tests.printers.octoprint_server import API_KEY, OCTOPRINT, OctoPrintServer, free_port
@@ -56,6 +61,10 @@ def printer(server: OctoPrintServer) -> OctoPrintPrinter:
 
 def wait_for(printer, condition, timeout_s=WAIT_S) -> PrinterStatus:
     return waiting.wait_for(printer, condition, timeout_s, poll_s=0.2)
+
+
+def next_matching(statuses, condition) -> tuple[PrinterStatus, list[PrinterStatus]]:
+    return waiting.next_matching(statuses, condition, WAIT_S)
 
 
 def write_gcode(path: Path, dwells: int, dwell_ms: int = 200) -> Path:
@@ -150,8 +159,94 @@ def test_disconnected_printer_is_offline(printer, tmp_path):
     wait_for(printer, lambda s: s.state is PrinterState.IDLE)
 
 
+def test_push_follows_a_print(printer, tmp_path):
+    """OctoPrint's socket: the whole state first, then every change, temperatures kept."""
+    with printer.statuses() as statuses:
+        first = statuses.next(timeout_s=WAIT_S)
+        assert first.state in (PrinterState.IDLE, PrinterState.COMPLETED)
+        printer.start(printer.upload(write_gcode(tmp_path / "pushed.gcode", dwells=25)))
+        printing, _ = next_matching(
+            statuses,
+            lambda s: s.state is PrinterState.PRINTING and (s.progress or 0) > 0.05,
+        )
+        assert printing.file == "pushed.gcode"
+        assert printing.elapsed_s is not None
+        done, during = next_matching(statuses, lambda s: s.state is PrinterState.COMPLETED)
+    assert done.progress == 1.0
+    assert done.file == "pushed.gcode"
+    assert done.tool is not None and done.bed is not None  # kept from earlier readings
+    progress = [s.progress for s in during if s.state is PrinterState.PRINTING]
+    assert len(progress) >= 3  # pushed while printing, not once at the end
+    assert progress == sorted(progress)
+    assert any(s.tool and s.tool.target == 200 for s in during)
+    # The pushed end agrees with the REST status.
+    assert printer.status().state is PrinterState.COMPLETED
+
+
+def test_push_callbacks_and_a_disconnected_printer(printer):
+    pushed: list[PrinterStatus] = []
+    offline = threading.Event()
+
+    def on_status(status: PrinterStatus) -> None:
+        pushed.append(status)
+        if status.state is PrinterState.OFFLINE:
+            offline.set()
+
+    subscription = printer.subscribe(on_status)
+    try:
+        printer.disconnect()
+        assert offline.wait(WAIT_S)
+        printer.connect(port="VIRTUAL")
+        wait_for(printer, lambda s: s.state is PrinterState.IDLE)
+        deadline = time.monotonic() + WAIT_S
+        while pushed[-1].state is not PrinterState.IDLE and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        subscription.close()
+    assert pushed[0].state in (PrinterState.IDLE, PrinterState.COMPLETED)
+    assert pushed[-1].state is PrinterState.IDLE
+    assert subscription.last_status is pushed[-1]
+
+
+def test_push_with_a_wrong_api_key(server):
+    intruder = OctoPrintPrinter(server.url, "not-the-key", timeout_s=5)
+    with pytest.raises(PrinterAuthError, match="refused the API key"):
+        intruder.subscribe(lambda status: None)
+
+
+def test_push_ends_when_the_server_hangs(printer, server):
+    """A server that stops answering keeps its socket open: the ping finds it out."""
+    errors: list[PrinterError] = []
+    ended = threading.Event()
+
+    def on_error(error: PrinterError) -> None:
+        errors.append(error)
+        ended.set()
+
+    subscription = OctoPrintSubscription(
+        printer.client, on_status=lambda status: None, on_error=on_error, silence_s=2
+    )
+    os.killpg(server.process.pid, signal.SIGSTOP)
+    try:
+        assert ended.wait(WAIT_S)
+    finally:
+        os.killpg(server.process.pid, signal.SIGCONT)
+        subscription.close()
+    assert len(errors) == 1
+    assert isinstance(errors[0], PrinterUnavailable)
+    assert "went silent" in str(errors[0])
+    wait_for(printer, lambda s: s.state is PrinterState.IDLE)  # it answers again
+
+
 def test_stopped_server_is_unavailable(printer, server):
+    statuses = printer.statuses()
+    assert statuses.next(timeout_s=WAIT_S).state is PrinterState.IDLE
     server.stop()
+    with pytest.raises(PrinterUnavailable, match=r"dropped|closed"):
+        while True:
+            statuses.next(timeout_s=WAIT_S)
+    with pytest.raises(PrinterUnavailable, match="cannot be reached"):
+        printer.statuses()
     with pytest.raises(PrinterUnavailable, match="cannot be reached"):
         printer.status()
     with pytest.raises(PrinterUnavailable):

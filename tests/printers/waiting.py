@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from printhub.printers import Printer, PrinterStatus
+from printhub.printers.push import PushSubscription
 
 
 def wait_for(
@@ -25,3 +26,19 @@ def wait_for(
         if time.monotonic() > deadline:
             pytest.fail(f"no status matched within {timeout_s:g} s; last: {status}")
         time.sleep(poll_s)
+
+
+def next_matching(
+    statuses: PushSubscription, condition: Callable[[PrinterStatus], bool], timeout_s: float
+) -> tuple[PrinterStatus, list[PrinterStatus]]:
+    """Read pushed statuses until one matches; returns it and every status read before it."""
+    seen = []
+    while True:
+        try:
+            status = statuses.next(timeout_s=timeout_s)
+        except TimeoutError:
+            pytest.fail(f"no pushed status matched; last: {seen[-1:] or None}")
+        assert status is not None, "the subscription ended"
+        if condition(status):
+            return status, seen
+        seen.append(status)

@@ -4,51 +4,32 @@ Moonraker's ``notify_status_update`` carries only the fields that changed, so th
 keeps the last full snapshot of the printer objects, merges each update into it and reports a
 full :class:`PrinterStatus` every time. When Klippy disconnects Moonraker drops every
 subscription; the subscription asks ``server.info`` until Klippy is ready and subscribes again.
-A websocket that drops ends the subscription with ``PrinterUnavailable``: the caller reconnects.
+A websocket that drops or goes silent ends the subscription with ``PrinterUnavailable``: the
+caller reconnects.
 
-One reader thread does everything (requests are sent without waiting, their answers are
-dispatched by id), so no callback ever waits for the socket it is called from.
+One reader thread (:class:`PushSubscription`'s) does everything (requests are sent without
+waiting, their answers are dispatched by id), so no callback ever waits for the socket it is
+called from.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import itertools
-import json
-import logging
-import queue
-import socket
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import websocket
-
 from printhub.printers.base import PrinterStatus
-from printhub.printers.errors import (
-    PrinterAuthError,
-    PrinterError,
-    PrinterProtocolError,
-    PrinterUnavailable,
-)
+from printhub.printers.errors import PrinterAuthError, PrinterError, PrinterProtocolError
 from printhub.printers.moonraker.states import STATUS_OBJECTS, status_from_objects
-
-log = logging.getLogger(__name__)
+from printhub.printers.push import SILENCE_S, PushSubscription, websocket_url
 
 POLL_S = 1.0  # how often to ask server.info while Klippy is not ready
-_CLOSED = object()  # queued when close() ends the iteration
 
 
-class MoonrakerSubscription:
-    """Statuses of one printer as Moonraker pushes them, through callbacks or iteration.
-
-    With ``on_status`` the reader thread calls it for each status (and ``on_error`` once if
-    the websocket drops); without, iterate: ``next(subscription)`` blocks for the next status,
-    :meth:`next` takes a timeout. Connecting raises ``PrinterUnavailable`` or
-    ``PrinterAuthError`` at once.
-    """
+class MoonrakerSubscription(PushSubscription):
+    """Statuses of one printer as Moonraker pushes them (see :class:`PushSubscription`)."""
 
     def __init__(
         self,
@@ -58,14 +39,10 @@ class MoonrakerSubscription:
         timeout_s: float = 10.0,
         on_status: Callable[[PrinterStatus], None] | None = None,
         on_error: Callable[[PrinterError], None] | None = None,
+        silence_s: float = SILENCE_S,
     ):
-        self.url = _websocket_url(base_url)
-        self.where = f"Moonraker's websocket at {self.url}"
-        self.last_status: PrinterStatus | None = None
+        url = websocket_url(base_url, "/websocket")
         self._api_key = api_key
-        self._on_status = on_status
-        self._on_error = on_error
-        self._queue: queue.Queue[Any] = queue.Queue()
         self._ids = itertools.count(1)
         self._pending: dict[int, Callable[[Any, dict[str, Any] | None], None]] = {}
         self._objects: dict[str, dict[str, Any]] = {}
@@ -74,104 +51,25 @@ class MoonrakerSubscription:
         self._subscribing = False
         self._info_pending = False
         self._last_poll = 0.0
-        self._closing = False
-        header = [f"X-Api-Key: {api_key}"] if api_key else []
+        super().__init__(
+            url,
+            f"Moonraker's websocket at {url}",
+            timeout_s=timeout_s,
+            header=[f"X-Api-Key: {api_key}"] if api_key else [],
+            on_status=on_status,
+            on_error=on_error,
+            silence_s=silence_s,
+        )
         try:
-            self._ws = websocket.create_connection(self.url, timeout=timeout_s, header=header)
-        except websocket.WebSocketBadStatusException as err:
-            if err.status_code in (401, 403):
-                raise PrinterAuthError(
-                    f"{self.where} refused the API key ({err.status_code})"
-                ) from err
-            raise PrinterUnavailable(f"{self.where} refused to connect: {err}") from err
-        except (OSError, websocket.WebSocketException) as err:
-            raise PrinterUnavailable(f"{self.where} cannot be reached: {err}") from err
-        self._reader = threading.Thread(target=self._read_loop, name="moonraker-ws", daemon=True)
-        try:
-            self._identify(timeout_s)
+            self._identify()
+            self._ask_info()
         except BaseException:
-            self._ws.close(timeout=0)
+            self._abort()
             raise
-        self._ws.settimeout(POLL_S)  # recv wakes up to poll while Klippy is not ready
-        self._ask_info()
-        self._reader.start()
+        self._start()
 
-    # -- the caller's side
-
-    def __iter__(self) -> MoonrakerSubscription:
-        return self
-
-    def __next__(self) -> PrinterStatus:
-        status = self.next()
-        if status is None:
-            raise StopIteration
-        return status
-
-    def next(self, timeout_s: float | None = None) -> PrinterStatus | None:
-        """The next status; None once closed. Raises ``TimeoutError`` after ``timeout_s``,
-        and the ``PrinterError`` that ended the subscription (a dropped websocket)."""
-        try:
-            item = self._queue.get(timeout=timeout_s)
-        except queue.Empty:
-            raise TimeoutError(f"no status from {self.where} within {timeout_s:g} s") from None
-        if item is _CLOSED:
-            self._queue.put(_CLOSED)  # later calls end too
-            return None
-        if isinstance(item, PrinterError):
-            self._queue.put(item)
-            raise item
-        return item
-
-    def close(self) -> None:
-        """Stop listening; the reader thread ends and iteration stops."""
-        self._closing = True
-        sock = getattr(self._ws, "sock", None)
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)  # wakes the reader blocked in recv
-        if self._reader.is_alive() and self._reader is not threading.current_thread():
-            self._reader.join(timeout=5)
-
-    def __enter__(self) -> MoonrakerSubscription:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- the reader thread
-
-    def _read_loop(self) -> None:
-        error: PrinterError | None = None
-        while not self._closing:
-            try:
-                raw = self._ws.recv()
-            except websocket.WebSocketTimeoutException:
-                raw = None
-            except (OSError, websocket.WebSocketException) as err:
-                if not self._closing:
-                    error = PrinterUnavailable(f"{self.where} dropped: {err or type(err).__name__}")
-                break
-            else:
-                if not raw:  # a close frame
-                    if not self._closing:
-                        error = PrinterUnavailable(f"{self.where} was closed by the server")
-                    break
-            try:
-                if raw:
-                    self._dispatch(json.loads(raw))
-                self._poll_if_due()
-            except (ValueError, KeyError, TypeError, IndexError, AttributeError) as err:
-                error = PrinterProtocolError(f"{self.where} sent a message it cannot read: {err}")
-                break
-            except PrinterError as err:
-                error = err
-                break
-        with contextlib.suppress(Exception):
-            self._ws.close(timeout=0)
-        if error is not None:
-            self._report_error(error)
-        else:
-            self._queue.put(_CLOSED)
+    def _tick(self) -> None:
+        self._poll_if_due()
 
     def _poll_if_due(self) -> None:
         """Ask server.info while Klippy is not ready (by the clock: Moonraker's other
@@ -195,13 +93,9 @@ class MoonrakerSubscription:
         """Send a JSON-RPC request; ``on_answer(result, error)`` runs when its answer arrives."""
         request_id = next(self._ids)
         self._pending[request_id] = on_answer
-        message = {"jsonrpc": "2.0", "method": method, "params": params, "id": request_id}
-        try:
-            self._ws.send(json.dumps(message))
-        except (OSError, websocket.WebSocketException) as err:
-            raise PrinterUnavailable(f"{self.where} dropped: {err}") from err
+        self._send({"jsonrpc": "2.0", "method": method, "params": params, "id": request_id})
 
-    def _dispatch(self, message: dict[str, Any]) -> None:
+    def _handle(self, message: dict[str, Any]) -> None:
         if "id" in message and "method" not in message:
             on_answer = self._pending.pop(message["id"], None)
             if on_answer is not None:
@@ -211,19 +105,19 @@ class MoonrakerSubscription:
         params = message.get("params") or []
         if method == "notify_status_update":
             self._merge(params[0])
-            self._emit()
+            self._emit_objects()
         elif method == "notify_klippy_ready":
             self._klippy_state = "ready"
             self._subscribe()
         elif method == "notify_klippy_shutdown":
             self._klippy_state = "shutdown"
-            self._emit()
+            self._emit_objects()
         elif method == "notify_klippy_disconnected":
             # Moonraker forgets our subscription; the next server.info poll starts over.
             self._klippy_state = "disconnected"
             self._subscribed = False
             self._objects = {}
-            self._emit()
+            self._emit_objects()
 
     def _identity(self) -> dict[str, Any]:
         identity = {
@@ -236,7 +130,7 @@ class MoonrakerSubscription:
             identity["api_key"] = self._api_key
         return identity
 
-    def _identify(self, timeout_s: float) -> None:
+    def _identify(self) -> None:
         """Identify before anything else, waiting for the answer: a websocket upgrade passes
         even with a wrong API key, which Moonraker checks only here."""
         answer: list[dict[str, Any] | None] = []
@@ -246,12 +140,7 @@ class MoonrakerSubscription:
             lambda result, error: answer.append(error),
         )
         while not answer:
-            try:
-                raw = self._ws.recv()
-            except (OSError, websocket.WebSocketException) as err:
-                raise PrinterUnavailable(f"{self.where} did not identify us: {err}") from err
-            if raw:
-                self._dispatch(json.loads(raw))
+            self._handle(self._receive_now())
         _raise_for_auth(self.where, answer[0])
         if answer[0] is not None:
             raise PrinterProtocolError(f"{self.where} refused to identify us: {answer[0]}")
@@ -267,7 +156,7 @@ class MoonrakerSubscription:
         if state in ("ready", "shutdown") and not self._subscribed:
             self._subscribe()
         elif changed:
-            self._emit()
+            self._emit_objects()
 
     def _subscribe(self) -> None:
         if self._subscribing:
@@ -282,7 +171,7 @@ class MoonrakerSubscription:
         if error is not None or not isinstance(result, dict):
             # Klippy left between server.info and the subscription: keep polling.
             self._subscribed = False
-            self._emit()
+            self._emit_objects()
             return
         self._subscribed = True
         self._objects = {}
@@ -290,7 +179,7 @@ class MoonrakerSubscription:
         hooks_state = self._objects.get("webhooks", {}).get("state")
         if hooks_state:
             self._klippy_state = hooks_state
-        self._emit()
+        self._emit_objects()
 
     def _merge(self, changed: dict[str, dict[str, Any]]) -> None:
         for name, fields in changed.items():
@@ -298,29 +187,11 @@ class MoonrakerSubscription:
             if name == "webhooks" and "state" in fields:
                 self._klippy_state = fields["state"]
 
-    def _emit(self) -> None:
+    def _emit_objects(self) -> None:
         if self._klippy_state == "disconnected" or not self._subscribed:
-            status = status_from_objects(self._objects, self._klippy_state)
+            self._emit(status_from_objects(self._objects, self._klippy_state))
         else:
-            status = status_from_objects(self._objects)
-        self.last_status = status
-        if self._on_status is None:
-            self._queue.put(status)
-            return
-        try:
-            self._on_status(status)
-        except Exception:  # the caller's bug must not end the subscription
-            log.exception("on_status callback failed for %s", self.where)
-
-    def _report_error(self, error: PrinterError) -> None:
-        if self._on_status is None:
-            self._queue.put(error)
-            return
-        if self._on_error is not None:
-            try:
-                self._on_error(error)
-            except Exception:
-                log.exception("on_error callback failed for %s", self.where)
+            self._emit(status_from_objects(self._objects))
 
 
 def _raise_for_auth(where: str, error: dict[str, Any] | None) -> None:
@@ -334,12 +205,3 @@ def _raise_for_auth(where: str, error: dict[str, Any] | None) -> None:
     code, message = error.get("code"), str(error.get("message", ""))
     if code in (401, 403) or (code == -32602 and not message.startswith("Invalid params")):
         raise PrinterAuthError(f"{where} refused the API key ({message})")
-
-
-def _websocket_url(base_url: str) -> str:
-    base = base_url.rstrip("/")
-    if base.startswith("https://"):
-        return "wss://" + base[len("https://") :] + "/websocket"
-    if base.startswith("http://"):
-        return "ws://" + base[len("http://") :] + "/websocket"
-    return base + "/websocket"

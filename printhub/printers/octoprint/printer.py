@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from printhub.printers.base import Printer, PrinterState, PrinterStatus, Temperature
+from printhub.printers.base import Printer, PrinterStatus
 from printhub.printers.errors import (
     PrinterBusy,
     PrinterError,
@@ -15,11 +16,15 @@ from printhub.printers.errors import (
     PrinterUnavailable,
 )
 from printhub.printers.octoprint.client import OctoPrintClient, OctoPrintConflict, quote_path
-from printhub.printers.octoprint.states import state_from_flags, state_from_text
+from printhub.printers.octoprint.states import status_from_parts
+
+if TYPE_CHECKING:
+    from printhub.printers.octoprint.subscription import OctoPrintSubscription
 
 
 class OctoPrintPrinter(Printer):
-    """A printer behind OctoPrint's REST API, authenticated with an API key.
+    """A printer behind OctoPrint's REST API (and its socket, for :meth:`subscribe`),
+    authenticated with an API key.
 
     OctoPrint answers 409 both when the printer is busy and when it is not connected; the
     connector tells them apart: ``PrinterBusy`` / ``PrinterNotPrinting`` for the state of the
@@ -78,28 +83,38 @@ class OctoPrintPrinter(Printer):
             printer = self.client.get("/api/printer?exclude=sd")
         except OctoPrintConflict:  # "Printer is not operational": not connected
             printer = None
-        progress = job.get("progress") or {}
-        completion = progress.get("completion")
-        state_text = str(job.get("state") or "")
-        if printer is not None and "state" in printer:
-            state = state_from_flags(printer["state"].get("flags") or {}, completion)
-            error = printer["state"].get("error") or None
-        else:
-            state = state_from_text(state_text, completion)
-            error = None
-        if state is PrinterState.ERROR and not error:
-            error = job.get("error") or state_text or "OctoPrint reports an error"
-        temperatures = (printer or {}).get("temperature") or {}
-        return PrinterStatus(
-            state=state,
-            progress=min(1.0, completion / 100) if completion is not None else None,
-            tool=_temperature(temperatures.get("tool0")),
-            bed=_temperature(temperatures.get("bed")),
-            file=((job.get("job") or {}).get("file") or {}).get("path"),
-            elapsed_s=_seconds(progress.get("printTime")),
-            remaining_s=_seconds(progress.get("printTimeLeft")),
-            error=error,
+        return status_from_parts(
+            printer.get("state") if printer is not None else None,
+            job.get("job"),
+            job.get("progress"),
+            (printer or {}).get("temperature"),
+            state_text=str(job.get("state") or ""),
+            job_error=job.get("error"),
         )
+
+    def subscribe(
+        self,
+        on_status: Callable[[PrinterStatus], None],
+        on_error: Callable[[PrinterError], None] | None = None,
+    ) -> OctoPrintSubscription:
+        """Push statuses to ``on_status`` (from a background thread) as OctoPrint reports them.
+
+        The first call carries the full status, then one per change (OctoPrint sends at most
+        two a second). When the socket drops or goes silent, ``on_error`` gets a
+        ``PrinterUnavailable`` and the subscription ends: subscribe again to reconnect.
+        ``close()`` the subscription to stop it.
+        """
+        # Imported here: only the push needs the websocket package.
+        from printhub.printers.octoprint.subscription import OctoPrintSubscription
+
+        return OctoPrintSubscription(self.client, on_status=on_status, on_error=on_error)
+
+    def statuses(self) -> OctoPrintSubscription:
+        """The same pushed statuses as an iterator (``next()``; raises PrinterUnavailable when
+        the socket drops); ``close()`` it, or use it as a context manager."""
+        from printhub.printers.octoprint.subscription import OctoPrintSubscription
+
+        return OctoPrintSubscription(self.client)
 
     def connect(self, port: str | None = None, baudrate: int | None = None) -> None:
         """Ask OctoPrint to connect to its printer (``port="VIRTUAL"`` for its simulator).
@@ -144,13 +159,3 @@ class OctoPrintPrinter(Printer):
 
     def _unexpected(self, path: str, answer: Any) -> PrinterError:
         return PrinterProtocolError(f"{self._where} answered {path} unexpectedly: {answer!r:.200}")
-
-
-def _temperature(heater: dict[str, Any] | None) -> Temperature | None:
-    if not heater or heater.get("actual") is None:
-        return None
-    return Temperature(actual=float(heater["actual"]), target=float(heater.get("target") or 0))
-
-
-def _seconds(value: Any) -> float | None:
-    return float(value) if value is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from printhub.printers.base import PrinterState
+from printhub.printers.base import PrinterState, PrinterStatus, Temperature
 
 
 def state_from_flags(flags: dict[str, Any], completion: float | None) -> PrinterState:
@@ -61,3 +61,53 @@ def state_from_text(text: str, completion: float | None) -> PrinterState:
                 return PrinterState.COMPLETED
             return state
     return PrinterState.ERROR
+
+
+def status_from_parts(
+    state: dict[str, Any] | None,
+    job: dict[str, Any] | None,
+    progress: dict[str, Any] | None,
+    temperatures: dict[str, Any] | None,
+    *,
+    state_text: str = "",
+    job_error: str | None = None,
+) -> PrinterStatus:
+    """A status from the pieces OctoPrint reports, by REST or on its socket.
+
+    ``state`` is ``{"text", "flags", "error"}`` (None when OctoPrint has no printer
+    connected and only ``state_text`` is known), ``job`` holds ``file``, ``progress`` holds
+    ``completion`` (percent), ``printTime`` and ``printTimeLeft``, and ``temperatures`` maps
+    ``tool0`` and ``bed`` to ``{"actual", "target"}``.
+    """
+    progress = progress or {}
+    completion = progress.get("completion")
+    if state is not None and "flags" in state:
+        printer_state = state_from_flags(state.get("flags") or {}, completion)
+        error = state.get("error") or None
+    else:
+        printer_state = state_from_text(str((state or {}).get("text") or state_text), completion)
+        error = None
+    if printer_state is PrinterState.ERROR and not error:
+        error = job_error or (state or {}).get("text") or state_text
+        error = error or "OctoPrint reports an error"
+    temperatures = temperatures or {}
+    return PrinterStatus(
+        state=printer_state,
+        progress=min(1.0, completion / 100) if completion is not None else None,
+        tool=_temperature(temperatures.get("tool0")),
+        bed=_temperature(temperatures.get("bed")),
+        file=((job or {}).get("file") or {}).get("path"),
+        elapsed_s=_seconds(progress.get("printTime")),
+        remaining_s=_seconds(progress.get("printTimeLeft")),
+        error=error,
+    )
+
+
+def _temperature(heater: dict[str, Any] | None) -> Temperature | None:
+    if not isinstance(heater, dict) or heater.get("actual") is None:
+        return None
+    return Temperature(actual=float(heater["actual"]), target=float(heater.get("target") or 0))
+
+
+def _seconds(value: Any) -> float | None:
+    return float(value) if value is not None else None

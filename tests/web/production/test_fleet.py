@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from printhub.orders.models import State as OrderState
+from printhub.printers import VirtualPrinter
 from printhub.production import actions, fleet, planning
 from printhub.production.models import Command, Job, Station
+from printhub.production.monitor import Monitor
 from tests.web.production.fleet_helpers import (
     approved_order,
     monitor,
@@ -241,3 +243,49 @@ def test_the_plan_skips_a_center_closed_for_a_holiday(people, clock, shelf, sett
     job = order.jobs.get()
     assert job.planned_printer_id == station.printer_id
     assert timezone.localdate(job.planned_start) > ahead[-1]
+
+
+class PushingPrinter(VirtualPrinter):
+    """A virtual printer with a `subscribe` like the connectors whose servers push."""
+
+    def subscribe(self, on_status, on_error=None):
+        self.subscription = ClosableSubscription()
+        on_status(self.status())
+        return self.subscription
+
+
+class ClosableSubscription:
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_changed_or_removed_connection_is_let_go(people, clock):
+    made: list[PushingPrinter] = []
+
+    def connect(station):
+        made.append(PushingPrinter(clock=clock))
+        return made[-1]
+
+    station = one_station()
+    m = Monitor(connect, interval_s=1.0, replan_every_s=3600, clock=clock, workers=2, wait_s=30)
+    try:
+        m.turn()
+        clock.advance(2)
+        m.turn()
+        assert len(made) == 1
+        assert m.subscriptions[station.pk] is made[0].subscription
+        Station.objects.filter(pk=station.pk).update(url="http://10.0.0.7", api_key="new")
+        clock.advance(2)
+        m.turn()
+        assert made[0].subscription.closed
+        assert len(made) == 2
+        assert m.subscriptions[station.pk] is made[1].subscription
+        Station.objects.filter(pk=station.pk).delete()
+        clock.advance(2)
+        m.turn()
+        assert made[1].subscription.closed
+        assert station.pk not in m.printers and station.pk not in m.subscriptions
+    finally:
+        m.close()
