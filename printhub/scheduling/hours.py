@@ -88,3 +88,49 @@ class Calendar:
             return False
         opens, closes = self.intervals[k]
         return bool(opens <= setup_begin and start < closes)
+
+
+class NetworkCalendar:
+    """Every center's calendar in one sorted array, so that the earliest starts of printers
+    at several centers are one search (a planner asks this for every job it places).
+
+    Center c's moments are shifted by c × SPAN; SPAN (about 35,000 years of seconds) keeps
+    the centers apart for any moment a scenario can hold.
+    """
+
+    SPAN = 1 << 40
+
+    def __init__(self, calendars: list[Calendar]):
+        self.calendars = calendars
+        self._by_setup: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def _for_setup(self, setup_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        found = self._by_setup.get(setup_s)
+        if found is None:
+            opens, last, ends = [], [], []
+            for c, calendar in enumerate(self.calendars):
+                starts, lasts = calendar._for_setup(setup_s)
+                opens.append(starts + c * self.SPAN)
+                last.append(lasts + c * self.SPAN)
+                ends.append(len(lasts))
+            empty = np.zeros(0, dtype=np.int64)
+            found = (
+                np.concatenate(opens) if opens else empty,
+                np.concatenate(last) if last else empty,
+                np.cumsum(np.asarray(ends, dtype=np.int64)),  # one past each center's last
+            )
+            self._by_setup[setup_s] = found
+        return found
+
+    def earliest_start(self, t: np.ndarray, centers: np.ndarray, setup_s: int = 0) -> np.ndarray:
+        """`Calendar.earliest_start` for moments `t` at the given center indices."""
+        opens, last, ends = self._for_setup(int(setup_s))
+        t = np.asarray(t, dtype=np.int64)
+        if len(last) == 0:
+            return np.full(t.shape, NEVER, dtype=np.int64)
+        shift = np.asarray(centers, dtype=np.int64) * self.SPAN
+        index = np.searchsorted(last, t + shift, side="right")
+        inside = index < ends[centers]  # else past this center's last interval
+        safe = np.minimum(index, len(last) - 1)
+        begin = np.maximum(t, opens[safe] - shift)
+        return np.where(inside, begin + setup_s, NEVER)
