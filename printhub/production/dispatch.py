@@ -120,13 +120,13 @@ def slice_job(job_id: int) -> Job | None:
 
 def mesh_to_print(model, copies: int = 1):
     """The model as it goes on the bed: repaired if a repair was kept, turned the way the
-    analysis suggested, standing at z = 0; a plate of `copies` in a grid (the slicer
-    centres the whole)."""
+    analysis suggested, standing at z = 0; a plate of `copies` in the grid the plan was
+    given (`services.plate_layout`; the slicer centres the whole)."""
     import numpy as np
 
     from printhub.geometry.io import load_mesh
     from printhub.geometry.mesh import Mesh
-    from printhub.production.services import PLATE_GAP_MM
+    from printhub.production.services import PLATE_GAP_MM, plate_columns
 
     source = model.repaired_file or model.file
     mesh = load_mesh(source.path)
@@ -138,7 +138,7 @@ def mesh_to_print(model, copies: int = 1):
     if copies <= 1:
         return Mesh(vertices, mesh.faces)
     width, depth = vertices[:, 0].max(), vertices[:, 1].max()
-    columns = int(np.ceil(np.sqrt(copies)))
+    columns = plate_columns(model.bbox_mm or (width, depth, vertices[:, 2].max()), copies)
     parts_v, parts_f = [], []
     for n in range(copies):
         row, column = divmod(n, columns)

@@ -32,21 +32,29 @@ PLATE_BED_MM = 180.0  # the smallest FDM bed of the fleet (MINI: 180 × 180 mm)
 PLATE_GAP_MM = 5.0
 
 
-def plate_layout(box_mm, part_s: float, left: int) -> tuple[int, list[float] | None]:
-    """How many copies of a part go on one plate, and the plate's size for the plan.
-
-    The part may be turned any way on the bed (the suggested orientation), so each copy
-    gets a square cell as wide as its bounding box's diagonal.
-    """
-    if not box_mm or part_s <= 0 or part_s > PLATE_PART_MAX_S or left < 2:
-        return 1, list(box_mm) if box_mm else None
+def _plate_cell(box_mm) -> tuple[float, float, int]:
+    """(diagonal, cell, cells per row) of a part on a plate. The part may be turned any
+    way on the bed (the suggested orientation), so each copy gets a square cell as wide
+    as its bounding box's diagonal."""
     diagonal = sum(v * v for v in box_mm) ** 0.5
     cell = diagonal + PLATE_GAP_MM
-    per_row = int((PLATE_BED_MM + PLATE_GAP_MM) // cell)
+    return diagonal, cell, int((PLATE_BED_MM + PLATE_GAP_MM) // cell)
+
+
+def plate_columns(box_mm, copies: int) -> int:
+    """How many copies a plate row holds: the same grid for the plan and the slicer."""
+    return max(1, min(_plate_cell(box_mm)[2], copies))
+
+
+def plate_layout(box_mm, part_s: float, left: int) -> tuple[int, list[float] | None]:
+    """How many copies of a part go on one plate, and the plate's size for the plan."""
+    if not box_mm or part_s <= 0 or part_s > PLATE_PART_MAX_S or left < 2:
+        return 1, list(box_mm) if box_mm else None
+    diagonal, cell, per_row = _plate_cell(box_mm)
     copies = min(left, per_row * per_row, int(PLATE_MAX_S // part_s))
     if copies < 2:
         return 1, list(box_mm)
-    columns = min(per_row, copies)
+    columns = plate_columns(box_mm, copies)
     rows = -(-copies // columns)
     return copies, [columns * cell - PLATE_GAP_MM, rows * cell - PLATE_GAP_MM, diagonal]
 

@@ -199,7 +199,11 @@ def test_short_parts_go_on_one_plate_sliced_and_printed_together(
     assert plate.state == S.READY
     from printhub.production.dispatch import mesh_to_print
 
-    assert len(mesh_to_print(plate.order.model, 5).faces) == 5 * 12
+    printed = mesh_to_print(plate.order.model, 5)
+    assert len(printed.faces) == 5 * 12
+    # The grid the slicer gets fits the plate size the plan was given.
+    footprint = printed.vertices.max(axis=0) - printed.vertices.min(axis=0)
+    assert footprint[0] <= plate.size_mm[0] and footprint[1] <= plate.size_mm[1]
     actions.confirm_bed_clear(station, people["operator"])
     m.turn()
     clock.advance(plate.estimated_print_s * 3)
